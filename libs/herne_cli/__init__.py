@@ -1,0 +1,1 @@
+"""The `herne-mobility` command line."""

@@ -1,0 +1,3 @@
+from herne_cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Generates the Python code of the protobuf contracts (``protos/`` -> ``libs/herne``)."""

@@ -1,0 +1,1 @@
+"""Event bus over Kafka: topic registry, envelope codec, publisher, consumer runner."""

@@ -1,0 +1,1 @@
+"""Shared service runtime: settings, logging, gRPC bootstrap, auth, errors, metrics."""
