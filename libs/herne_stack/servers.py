@@ -27,7 +27,8 @@ def redis_process(port: int, data_dir: Path, log_path: Path, *, persistent: bool
 
 
 def redis_ready(port: int) -> bool:
-    return bool(redis.Redis(port=port, socket_connect_timeout=0.5).ping())
+    with redis.Redis(port=port, socket_connect_timeout=0.5) as client:
+        return bool(client.ping())
 
 
 def broker_process(port: int, log_path: Path) -> ManagedProcess:

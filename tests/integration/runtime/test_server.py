@@ -140,10 +140,10 @@ async def test_tls_end_to_end(start_service, tmp_path: Path) -> None:
         credentials = grpc.ssl_channel_credentials(cert.read_bytes())
         async with grpc.aio.secure_channel(service.target, credentials) as channel:
             response = await ops_service_pb2_grpc.OpsServiceStub(channel).GetServiceStatus(
-                ops_service_pb2.GetServiceStatusRequest()
+                ops_service_pb2.GetServiceStatusRequest(), timeout=10
             )
             assert response.service == "bare"
         with pytest.raises(grpc.aio.AioRpcError):
             await ops_service_pb2_grpc.OpsServiceStub(service.channel).GetServiceStatus(
-                ops_service_pb2.GetServiceStatusRequest(), timeout=2
+                ops_service_pb2.GetServiceStatusRequest(), timeout=2, wait_for_ready=False
             )
