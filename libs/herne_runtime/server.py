@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import grpc
 import redis.asyncio as aioredis
+from aiohttp import web
 from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -76,6 +77,7 @@ class ServiceContext(Generic[S]):
         self.services: list[ServiceDescriptor] = []
         self.consumers: list[EventConsumer] = []
         self.tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        self.http_routes: list[web.RouteDef] = []
 
     def add_service(
         self, descriptor: ServiceDescriptor, register: Callable[[Any, grpc.aio.Server], None], servicer: Any
@@ -106,6 +108,10 @@ class ServiceContext(Generic[S]):
     def add_task(self, name: str, factory: Callable[[], Awaitable[None]]) -> None:
         """Run a background coroutine (poller, simulator, sweeper) for the life of the process."""
         self.tasks.append((name, factory))
+
+    def add_http_routes(self, routes: Sequence[web.RouteDef]) -> None:
+        """Serve plain HTTP routes (open-data feeds) on HERNE_HTTP_PORT next to gRPC."""
+        self.http_routes.extend(routes)
 
     def on_shutdown(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` at shutdown, after RPCs drained and consumers stopped."""
@@ -138,6 +144,8 @@ class ServiceRuntime(Generic[S]):
         self.settings = settings
         self.port = 0
         self.metrics_port = 0
+        self.http_port = 0
+        self._http_runner: web.AppRunner | None = None
         self.context: ServiceContext[S] | None = None
         self.monitor: DependencyMonitor | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -191,6 +199,8 @@ class ServiceRuntime(Generic[S]):
             await self._health.set(service_name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.start()
         self.metrics_port = metrics.start_metrics_server(settings.grpc_host, settings.metrics_port)
+        if context.http_routes:
+            await self._start_http(context.http_routes)
         metrics.BUILD_INFO.labels(name, package_version()).set(1)
         await publisher.start()
 
@@ -215,8 +225,22 @@ class ServiceRuntime(Generic[S]):
         for task_name, factory in context.tasks:
             self._spawn(task_name, factory)
         log.info(
-            "service_started", grpc_port=self.port, metrics_port=self.metrics_port, tls=bool(settings.tls_cert_file)
+            "service_started",
+            grpc_port=self.port,
+            metrics_port=self.metrics_port,
+            http_port=self.http_port,
+            tls=bool(settings.tls_cert_file),
         )
+
+    async def _start_http(self, routes: Sequence[web.RouteDef]) -> None:
+        app = web.Application(client_max_size=self.settings.max_request_bytes)
+        app.add_routes(routes)
+        self._http_runner = web.AppRunner(app, access_log=None)
+        await self._http_runner.setup()
+        site = web.TCPSite(self._http_runner, self.settings.grpc_host, self.settings.http_port)
+        await site.start()
+        addresses = self._http_runner.addresses
+        self.http_port = int(addresses[0][1]) if addresses else self.settings.http_port
 
     async def _run_consumer(self, consumer: EventConsumer) -> None:
         await self._kafka_ready.wait()

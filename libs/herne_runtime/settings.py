@@ -32,6 +32,9 @@ class RuntimeSettings(BaseSettings):
     metrics_port: int = Field(
         9100, ge=0, le=65535, description="Prometheus /metrics HTTP port (0 disables the endpoint)."
     )
+    http_port: int = Field(
+        0, ge=0, le=65535, description="HTTP port for services that publish feeds over HTTP (0: none)."
+    )
     redis_url: str = Field(
         "redis://127.0.0.1:6379/0",
         validation_alias=AliasChoices("REDIS_URL", "HERNE_REDIS_URL"),

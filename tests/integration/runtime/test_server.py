@@ -6,8 +6,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import aiohttp
 import grpc
 import pytest
+from aiohttp import web
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from herne.ops.v1 import ops_service_pb2, ops_service_pb2_grpc
@@ -24,6 +26,24 @@ async def _nothing(context: ServiceContext[RuntimeSettings]) -> None:
 
 
 BARE = ServiceSpec(name="bare", settings=RuntimeSettings, setup=_nothing)
+
+
+async def _with_http(context: ServiceContext[RuntimeSettings]) -> None:
+    async def hello(request: web.Request) -> web.Response:
+        return web.json_response({"city": "Herne"})
+
+    context.add_http_routes([web.get("/hello", hello)])
+
+
+WITH_HTTP = ServiceSpec(name="with-http", settings=RuntimeSettings, setup=_with_http)
+
+
+async def test_http_routes_are_served_next_to_grpc(start_service) -> None:
+    """Tests that routes registered with add_http_routes answer on the HTTP port."""
+    async with start_service(WITH_HTTP, http_port=0) as service, aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{service.runtime.http_port}/hello") as response:
+            assert response.status == 200
+            assert await response.json() == {"city": "Herne"}
 
 
 async def _health(channel: grpc.aio.Channel, service: str = "") -> int:
