@@ -264,6 +264,8 @@ class ServiceRuntime(Generic[S]):
         metrics.SERVING.set(0)
         if self._server is not None:
             await self._server.stop(grace)
+        if self._http_runner is not None:
+            await self._http_runner.cleanup()
         for consumer in self.context.consumers if self.context else []:
             consumer.stop()
         if self._consumer_tasks:
