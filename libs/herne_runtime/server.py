@@ -150,6 +150,7 @@ class ServiceRuntime(Generic[S]):
         self.monitor: DependencyMonitor | None = None
         self._stack = contextlib.AsyncExitStack()
         self._server: grpc.aio.Server | None = None
+        self._health_server: grpc.aio.Server | None = None
         self._health = health.aio.HealthServicer()
         self._kafka_ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -198,6 +199,8 @@ class ServiceRuntime(Generic[S]):
         for service_name in ["", *names]:
             await self._health.set(service_name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.start()
+        if settings.health_port:
+            await self._start_health_server(f"{settings.grpc_host}:{settings.health_port}")
         self.metrics_port = metrics.start_metrics_server(settings.grpc_host, settings.metrics_port)
         if context.http_routes:
             await self._start_http(context.http_routes)
@@ -232,6 +235,15 @@ class ServiceRuntime(Generic[S]):
             tls=bool(settings.tls_cert_file),
         )
 
+    async def _start_health_server(self, address: str) -> None:
+        # Kubelet gRPC probes connect without TLS, so a TLS-only gRPC port cannot be probed:
+        # the same health servicer is also served in plaintext here, and nothing else is.
+        self._health_server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._health_server)
+        if self._health_server.add_insecure_port(address) == 0:
+            raise ConfigurationError(f"cannot bind the health port to {address} (port in use?)")
+        await self._health_server.start()
+
     async def _start_http(self, routes: Sequence[web.RouteDef]) -> None:
         app = web.Application(client_max_size=self.settings.max_request_bytes)
         app.add_routes(routes)
@@ -264,6 +276,8 @@ class ServiceRuntime(Generic[S]):
         metrics.SERVING.set(0)
         if self._server is not None:
             await self._server.stop(grace)
+        if self._health_server is not None:
+            await self._health_server.stop(0)
         if self._http_runner is not None:
             await self._http_runner.cleanup()
         for consumer in self.context.consumers if self.context else []:

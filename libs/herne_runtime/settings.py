@@ -35,6 +35,13 @@ class RuntimeSettings(BaseSettings):
     http_port: int = Field(
         0, ge=0, le=65535, description="HTTP port for services that publish feeds over HTTP (0: none)."
     )
+    health_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Extra plaintext port serving only grpc.health.v1, for Kubernetes gRPC probes, which "
+        "cannot speak TLS (0: none; health is always on the gRPC port too).",
+    )
     redis_url: str = Field(
         "redis://127.0.0.1:6379/0",
         validation_alias=AliasChoices("REDIS_URL", "HERNE_REDIS_URL"),
