@@ -42,6 +42,10 @@ from herne_runtime.settings import ConfigurationError, RuntimeSettings, load_set
 from herne_runtime.version import package_version
 
 S = TypeVar("S", bound=RuntimeSettings)
+# Health "service" that is SERVING while the process and its event loop answer, whatever
+# Redis and Kafka do: for liveness probes, so an outage of a dependency makes pods unready
+# (readiness checks "") instead of restarting them all.
+LIVENESS_SERVICE = "liveness"
 log = get_logger(__name__)
 
 
@@ -198,6 +202,7 @@ class ServiceRuntime(Generic[S]):
             raise ConfigurationError(f"cannot bind gRPC to {address} (port in use?)")
         for service_name in ["", *names]:
             await self._health.set(service_name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self._health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         await server.start()
         if settings.health_port:
             await self._start_health_server(f"{settings.grpc_host}:{settings.health_port}")

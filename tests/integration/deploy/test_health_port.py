@@ -11,7 +11,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from herne.ops.v1 import ops_service_pb2, ops_service_pb2_grpc
-from herne_runtime.server import ServiceContext, ServiceSpec
+from herne_runtime.server import LIVENESS_SERVICE, ServiceContext, ServiceSpec
 from herne_runtime.settings import RuntimeSettings
 from herne_stack.processes import free_port
 from tests.fixtures.services import wait_until
@@ -51,3 +51,16 @@ async def test_health_port_answers_in_plaintext_while_grpc_speaks_tls(start_serv
             await svc.runtime._health.enter_graceful_shutdown()
             response = await health.Check(health_pb2.HealthCheckRequest(), timeout=2)
             assert response.status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+async def test_liveness_is_serving_while_dependencies_are_down(start_service) -> None:
+    """Tests that the liveness health name is SERVING even while Redis is unreachable (readiness is not)."""
+    async with start_service(BARE, redis_url="redis://127.0.0.1:1/0", wait_serving=False) as service:
+        health = health_pb2_grpc.HealthStub(service.channel)
+        await wait_until(
+            lambda: service.runtime.monitor is not None and service.runtime.monitor.states["redis"].checked_at
+        )
+        overall = await health.Check(health_pb2.HealthCheckRequest(), timeout=2)
+        assert overall.status == health_pb2.HealthCheckResponse.NOT_SERVING
+        liveness = await health.Check(health_pb2.HealthCheckRequest(service=LIVENESS_SERVICE), timeout=2)
+        assert liveness.status == health_pb2.HealthCheckResponse.SERVING
