@@ -1,0 +1,124 @@
+"""The Dockerfile builds the image the manifests run: slim Python 3.11, runtime packages only, non-root."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from herne_cli.main import build_parser
+from herne_stack.catalog import SERVICES
+
+ROOT = Path(__file__).resolve().parents[3]
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+@dataclass
+class Stage:
+    """One build stage: its base, name and instructions (keyword, argument)."""
+
+    base: str
+    name: str
+    instructions: list[tuple[str, str]] = field(default_factory=list)
+
+    def args(self, keyword: str) -> list[str]:
+        return [argument for key, argument in self.instructions if key == keyword]
+
+
+def parse_dockerfile(text: str) -> list[Stage]:
+    """Stages of a Dockerfile (comments dropped, line continuations joined)."""
+    logical = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
+    stages: list[Stage] = []
+    for line in logical.splitlines():
+        if not line.strip():
+            continue
+        keyword, _, argument = line.strip().partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            parts = argument.split()
+            stages.append(Stage(parts[0], parts[2] if len(parts) > 2 and parts[1].upper() == "AS" else ""))
+        else:
+            assert stages, f"{keyword} before FROM"
+            stages[-1].instructions.append((keyword, argument.strip()))
+    return stages
+
+
+STAGES = parse_dockerfile(DOCKERFILE.read_text())
+FINAL = STAGES[-1]
+
+
+def test_every_stage_starts_from_slim_python_311_or_an_earlier_stage() -> None:
+    """Tests that external bases are python:3.11-slim images pinned to a tag, never latest."""
+    names = set()
+    for stage in STAGES:
+        assert re.fullmatch(r"python:3\.11(\.\d+)?-slim(-\w+)?", stage.base) or stage.base in names, stage.base
+        names.add(stage.name)
+    assert len(STAGES) >= 2, "multi-stage: build tools stay out of the runtime image"
+
+
+@pytest.mark.parametrize("stage", [stage for stage in STAGES if stage.args("ENTRYPOINT")], ids=lambda s: s.name)
+def test_runnable_stages_run_as_a_non_root_user(stage: Stage) -> None:
+    """Tests that each stage with an entry point switches to a numeric non-root user before it."""
+    users = stage.args("USER")
+    assert users, f"stage {stage.name} runs as root"
+    uid = users[-1].split(":")[0]
+    assert uid.isdigit() and int(uid) >= 10000, f"USER {users[-1]}: use a numeric uid >= 10000 (runAsNonRoot)"
+
+
+def test_uv_installs_the_locked_runtime_packages_only() -> None:
+    """Tests that every uv sync is --frozen and --no-dev and asks for no extra (dev, embedded)."""
+    syncs = [run for stage in STAGES for run in stage.args("RUN") if "uv sync" in run]
+    assert syncs
+    for run in syncs:
+        words = shlex.split(run)
+        assert "--frozen" in words and "--no-dev" in words, run
+        assert not any(word in {"--all-extras", "--extra", "--dev", "--group", "--all-groups"} or
+                       word.startswith("--extra=") for word in words), run  # fmt: skip
+
+
+def test_entry_point_serves_every_catalog_service() -> None:
+    """Tests ENTRYPOINT ["herne-mobility"], that pyproject defines it, and `serve <service>` parses for each."""
+    assert json.loads(FINAL.args("ENTRYPOINT")[-1]) == ["herne-mobility"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert "herne-mobility" in scripts
+    parser = build_parser()
+    for entry in SERVICES:
+        assert parser.parse_args(["serve", entry.name]).service == entry.name
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Docker's rule: the last matching pattern wins; ``!`` re-includes."""
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        bare = pattern.lstrip("!").rstrip("/")
+        if fnmatch.fnmatch(path, bare) or path.startswith(bare + "/") or fnmatch.fnmatch(path, bare + "/*"):
+            ignored = not negate
+    return ignored
+
+
+def test_copied_sources_exist_and_reach_the_build_context() -> None:
+    """Tests that COPY sources exist, are not excluded by .dockerignore, and include the generated code."""
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]  # fmt: skip
+    copied = []
+    for stage in STAGES:
+        for argument in stage.args("COPY"):
+            words = [word for word in argument.split() if not word.startswith("--")]
+            if any(word.startswith("--from") for word in argument.split()):
+                continue
+            copied += [word.rstrip("/") for word in words[:-1]]
+    assert {"pyproject.toml", "uv.lock", "libs", "services"} <= set(copied)
+    for source in copied:
+        assert (ROOT / source).exists(), source
+        assert not _ignored(source, patterns), f"{source} is excluded by .dockerignore"
+    for needed in ("libs/herne/parking/v1/parking_service_pb2.py", "libs/herne_runtime/server.py"):
+        assert not _ignored(needed, patterns), needed
+    for excluded in (".venv/bin/python", ".git/HEAD", ".tools/checkov", "k8s/base/kustomization.yaml", ".run/x"):
+        assert _ignored(excluded, patterns), excluded
