@@ -374,7 +374,8 @@ def test_every_referenced_secret_is_generated_or_documented(rendered) -> None:
     for overlay, objects in rendered.items():
         created = set(objects_of(objects, "Secret"))
         referenced = set(_secret_references(objects))
-        assert {"herne-redis", "herne-auth-tokens"} <= referenced
+        for base in ("herne-redis", "herne-auth-tokens"):  # generated Secrets carry a hash suffix
+            assert any(name == base or name.startswith(f"{base}-") for name in referenced), base
         missing = sorted(name for name in referenced - created if f"`{name}`" not in deploying)
         strimzi_made = {f"{KAFKA_CLUSTER}-cluster-ca-cert"}
         assert not [name for name in missing if name not in strimzi_made], f"{overlay}: undocumented {missing}"
@@ -391,3 +392,10 @@ def test_objects_carry_the_part_of_label_and_namespace(rendered) -> None:
             assert obj["metadata"].get("namespace") == "herne", obj["metadata"]["name"]
             if obj["kind"] not in {"KafkaTopic", "KafkaNodePool", "Kafka", "Secret"}:
                 assert obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == PART_OF, obj["metadata"]["name"]
+
+
+def test_only_dev_widens_egress_for_the_package_index(rendered) -> None:
+    """Tests that the extra HTTPS egress for Tilt's `uv sync` exists in dev and nowhere in prod."""
+    extra = {"herne-dev-package-index"}
+    assert extra <= set(objects_of(rendered["dev"], "NetworkPolicy"))
+    assert not extra & set(objects_of(rendered["prod"], "NetworkPolicy"))
