@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from herne_runtime.settings import RuntimeSettings, env_name
@@ -114,14 +115,16 @@ class DeployedService:
         """Service-specific settings (not in RuntimeSettings) at their defaults, as env variables.
 
         Listing them in the ConfigMap shows operators what they can tune; a default that
-        changes in code shows up as a diff of the generated manifests.
+        changes in code shows up as a diff of the generated manifests. File paths are left out.
         """
         values: dict[str, str] = {}
         for field, info in self.settings.model_fields.items():
             if field in RuntimeSettings.model_fields:
                 continue
             default = info.get_default(call_default_factory=True)
-            if default is None:
+            # Paths default to files inside the installed package (demo data): right wherever the
+            # code runs, so they are left to the code rather than pinned to this checkout.
+            if default is None or isinstance(default, PurePath):
                 continue
             values[env_name(self.settings, field)] = _env_value(default)
         return values

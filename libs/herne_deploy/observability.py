@@ -46,35 +46,48 @@ RUNTIME_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("herne_build_info", "gauge", ("service", "version"), "build info"),
 )
 
+# Names as the service branches declare them in herne_<service>/metrics.py (read 2026-11-22 from
+# the parking, mobility, signals and waste branches; re-check after each merge: a test does).
 SERVICE_METRICS: dict[str, tuple[MetricSpec, ...]] = {
     "parking": (
-        MetricSpec("herne_parking_capacity_spaces", "gauge", ("facility",), "spaces of the facility"),
-        MetricSpec("herne_parking_occupied_spaces", "gauge", ("facility",), "occupied spaces (known only)"),
-        MetricSpec("herne_parking_sensors", "gauge", ("facility",), "sensors of the facility"),
-        MetricSpec("herne_parking_stale_sensors", "gauge", ("facility",), "sensors silent beyond the stale limit"),
+        MetricSpec("herne_parking_facility_capacity_spaces", "gauge", ("facility",), "spaces of the facility"),
+        MetricSpec("herne_parking_facility_occupied_spaces", "gauge", ("facility",), "spaces known occupied"),
+        MetricSpec("herne_parking_facility_free_spaces", "gauge", ("facility",), "spaces known free"),
+        MetricSpec("herne_parking_facility_occupancy_ratio", "gauge", ("facility",), "occupied share of known"),
+        MetricSpec("herne_parking_facility_stale_sensors", "gauge", ("facility",), "sensors silent too long"),
+        MetricSpec(
+            "herne_parking_facility_stale_sensor_ratio", "gauge", ("facility",), "stale or silent share of sensors"
+        ),
     ),
     "mobility": (
-        MetricSpec("herne_mobility_hub_vehicles_available", "gauge", ("hub", "form_factor"), "vehicles at the hub"),
+        MetricSpec("herne_mobility_hub_vehicles_available", "gauge", ("hub", "mode"), "vehicles at the hub"),
         MetricSpec("herne_mobility_hub_docks_available", "gauge", ("hub",), "free docks at the hub"),
+        MetricSpec("herne_mobility_hub_chargers_available", "gauge", ("hub", "power_kw"), "free charge points"),
+        MetricSpec("herne_mobility_hub_park_and_ride_free", "gauge", ("hub",), "free P+R spaces at the hub"),
     ),
     "signals": (
-        MetricSpec("herne_signals_active_plans", "gauge", (), "intersections running an approved plan"),
+        MetricSpec("herne_signals_active_plan_cycle_seconds", "gauge", ("intersection",), "cycle of the active plan"),
         MetricSpec(
-            "herne_signals_expected_delay_seconds", "gauge", ("intersection",), "expected delay of the active plan"
+            "herne_signals_active_plan_expected_delay_seconds",
+            "gauge",
+            ("intersection",),
+            "expected delay per vehicle of the active plan",
         ),
-        MetricSpec("herne_signals_optimisations", "counter", ("outcome",), "optimisation runs by outcome"),
+        MetricSpec("herne_signals_optimisation_failures", "counter", ("reason",), "failed optimisation runs"),
     ),
     "waste": (
-        MetricSpec("herne_waste_tour_stops", "gauge", ("date",), "planned stops per day"),
-        MetricSpec("herne_waste_tour_distance_km", "gauge", ("date",), "planned km per day"),
-        MetricSpec("herne_waste_unserved_pickups", "gauge", ("date",), "pickups the plan cannot serve"),
-        MetricSpec("herne_waste_optimisations", "counter", ("outcome",), "optimisation runs by outcome"),
+        MetricSpec("herne_waste_tour_stops", "gauge", ("date",), "planned pickups per day"),
+        MetricSpec("herne_waste_tour_km", "gauge", ("date",), "planned km per day"),
+        MetricSpec("herne_waste_tour_unserved", "gauge", ("date",), "pickups the plan cannot serve"),
+        MetricSpec("herne_waste_solves", "counter", ("kind", "outcome"), "tour optimisations by outcome"),
     ),
 }
 
-# Services whose optimisation runs are alerted on when they fail (outcome="failed").
-OPTIMISING_SERVICES = ("signals", "waste")
-FAILED_OUTCOME = "failed"
+# Failed optimisations per service: (counter, label matcher selecting the failures).
+FAILED_OPTIMISATIONS: dict[str, tuple[str, str]] = {
+    "signals": ("herne_signals_optimisation_failures", ""),  # every increment is a failure
+    "waste": ("herne_waste_solves", 'outcome!="ok"'),  # failed_check, infeasible, timeout, error
+}
 
 # Status codes that mean "the server failed", as the interceptor labels them (grpc.StatusCode names).
 # Client mistakes (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, ...) are not errors of the service.
@@ -104,9 +117,14 @@ ERROR_RATIO_BY_JOB = (
     f'sum by (job) (rate(grpc_server_handled_total{{grpc_code=~"{"|".join(SERVER_ERROR_CODES)}"}}[5m]))'
     " / sum by (job) (rate(grpc_server_handled_total[5m]))"
 )
-STALE_SHARE = (
-    f"sum({_m('parking', 'herne_parking_stale_sensors')}) / clamp_min(sum({_m('parking', 'herne_parking_sensors')}), 1)"
-)
+# Per-facility gauges are set by every parking replica from the shared Redis state: max across pods.
+STALE_SHARE_BY_FACILITY = f"max by (facility) ({_m('parking', 'herne_parking_facility_stale_sensor_ratio')})"
+
+
+def failed_optimisations(service: str, window: str) -> str:
+    """Failed optimisation runs of ``service`` within ``window`` (PromQL)."""
+    name, matcher = FAILED_OPTIMISATIONS[service]
+    return f"sum(increase({_m(service, name)}{{{matcher}}}[{window}]))"
 
 
 @dataclass(frozen=True)
@@ -168,20 +186,19 @@ def alerts() -> list[Alert]:
         ),
         Alert(
             "HerneParkingStaleSensorShareHigh",
-            f"{STALE_SHARE} > {STALE_SENSOR_SHARE_THRESHOLD}",
+            f"{STALE_SHARE_BY_FACILITY} > {STALE_SENSOR_SHARE_THRESHOLD}",
             "15m",
             "warning",
-            "more than 20 % of the parking sensors are stale",
-            "Stale sensors count as UNKNOWN and are not published as free; check the LoRaWAN network server "
-            "and the adapter publishing parking.sensor-readings.v1.",
+            "more than 20 % of the sensors of parking facility {{ $labels.facility }} are stale",
+            "Stale sensors count as UNKNOWN and are not published as free; check the LoRaWAN network server, "
+            "the gateways near the facility and the adapter publishing parking.sensor-readings.v1.",
         ),
     ]
-    for service in OPTIMISING_SERVICES:
-        counter = _m(service, f"herne_{service}_optimisations")
+    for service in FAILED_OPTIMISATIONS:
         rules.append(
             Alert(
                 f"Herne{service.capitalize()}OptimisationFailed",
-                f'sum(increase({counter}{{outcome="{FAILED_OUTCOME}"}}[30m])) > 0',
+                f"{failed_optimisations(service, '30m')} > 0",
                 "0m",
                 "warning",
                 f"{service} optimisation runs failed",
@@ -235,46 +252,60 @@ def panels() -> list[Panel]:
     return [
         Panel(
             "Parking occupancy by facility",
-            (
-                (
-                    f"sum by (facility) ({_m('parking', 'herne_parking_occupied_spaces')}) / "
-                    f"sum by (facility) ({_m('parking', 'herne_parking_capacity_spaces')})",
-                    "{{facility}}",
-                ),
-            ),
+            ((f"max by (facility) ({_m('parking', 'herne_parking_facility_occupancy_ratio')})", "{{facility}}"),),
             unit="percentunit",
             kind="bargauge",
-            description="Occupied share of each facility's spaces (stale sensors excluded).",
+            description="Occupied share of the spaces with known state (stale sensors excluded).",
+        ),
+        Panel(
+            "Free parking spaces by facility",
+            (
+                (f"max by (facility) ({_m('parking', 'herne_parking_facility_free_spaces')})", "{{facility}} free"),
+                (
+                    f"max by (facility) ({_m('parking', 'herne_parking_facility_capacity_spaces')})",
+                    "{{facility}} capacity",
+                ),
+            ),
         ),
         Panel(
             "Stale parking sensors",
             (
-                (f"sum by (facility) ({_m('parking', 'herne_parking_stale_sensors')})", "{{facility}}"),
-                (STALE_SHARE, "share of all sensors"),
+                (f"max by (facility) ({_m('parking', 'herne_parking_facility_stale_sensors')})", "{{facility}}"),
+                (STALE_SHARE_BY_FACILITY, "{{facility}} share"),
             ),
-            description="Sensors silent longer than HERNE_PARKING_* stale limit; they count as UNKNOWN.",
+            description="Sensors silent longer than the stale limit; they count as UNKNOWN, never as free.",
         ),
         Panel(
             "Mobility hub availability",
             (
                 (
-                    f"sum by (hub, form_factor) ({_m('mobility', 'herne_mobility_hub_vehicles_available')})",
-                    "{{hub}} {{form_factor}}",
+                    f"max by (hub, mode) ({_m('mobility', 'herne_mobility_hub_vehicles_available')})",
+                    "{{hub}} {{mode}}",
                 ),
-                (f"sum by (hub) ({_m('mobility', 'herne_mobility_hub_docks_available')})", "{{hub}} free docks"),
+                (f"max by (hub) ({_m('mobility', 'herne_mobility_hub_docks_available')})", "{{hub}} free docks"),
+                (
+                    f"sum by (hub) ({_m('mobility', 'herne_mobility_hub_chargers_available')})",
+                    "{{hub}} free chargers",
+                ),
+                (f"max by (hub) ({_m('mobility', 'herne_mobility_hub_park_and_ride_free')})", "{{hub}} free P+R"),
             ),
-            description="Vehicles and free docks per Mobilstation.",
+            description="Vehicles by mode, free docks, chargers and P+R spaces per Mobilstation.",
         ),
         Panel(
             "Active signal plans",
-            ((f"sum({_m('signals', 'herne_signals_active_plans')})", "intersections with an approved plan"),),
+            (
+                (
+                    f"count(max by (intersection) ({_m('signals', 'herne_signals_active_plan_cycle_seconds')}))",
+                    "intersections with an approved plan",
+                ),
+            ),
             kind="stat",
         ),
         Panel(
             "Expected delay of the active signal plans",
             (
                 (
-                    f"max by (intersection) ({_m('signals', 'herne_signals_expected_delay_seconds')})",
+                    f"max by (intersection) ({_m('signals', 'herne_signals_active_plan_expected_delay_seconds')})",
                     "{{intersection}}",
                 ),
             ),
@@ -284,22 +315,16 @@ def panels() -> list[Panel]:
         Panel(
             "Bulky-waste tours: stops, km, unserved",
             (
-                (f"sum by (date) ({_m('waste', 'herne_waste_tour_stops')})", "{{date}} stops"),
-                (f"sum by (date) ({_m('waste', 'herne_waste_tour_distance_km')})", "{{date}} km"),
-                (f"sum by (date) ({_m('waste', 'herne_waste_unserved_pickups')})", "{{date}} unserved"),
+                (f"max by (date) ({_m('waste', 'herne_waste_tour_stops')})", "{{date}} stops"),
+                (f"max by (date) ({_m('waste', 'herne_waste_tour_km')})", "{{date}} km"),
+                (f"max by (date) ({_m('waste', 'herne_waste_tour_unserved')})", "{{date}} unserved"),
             ),
             kind="table",
             extra={"transformations": [{"id": "reduce", "options": {"reducers": ["lastNotNull"]}}]},
         ),
         Panel(
             "Failed optimisations (last hour)",
-            tuple(
-                (
-                    f'sum(increase({_m(service, f"herne_{service}_optimisations")}{{outcome="{FAILED_OUTCOME}"}}[1h]))',
-                    service,
-                )
-                for service in OPTIMISING_SERVICES
-            ),
+            tuple((failed_optimisations(service, "1h"), service) for service in FAILED_OPTIMISATIONS),
             kind="stat",
         ),
         Panel(

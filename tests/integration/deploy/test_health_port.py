@@ -57,8 +57,13 @@ async def test_liveness_is_serving_while_dependencies_are_down(start_service) ->
     """Tests that the liveness health name is SERVING even while Redis is unreachable (readiness is not)."""
     async with start_service(BARE, redis_url="redis://127.0.0.1:1/0", wait_serving=False) as service:
         health = health_pb2_grpc.HealthStub(service.channel)
+        # Kafka checked (and its topics created) too: stopping mid start-up would leak its connections.
         await wait_until(
-            lambda: service.runtime.monitor is not None and service.runtime.monitor.states["redis"].checked_at
+            lambda: (
+                service.runtime.monitor is not None
+                and service.runtime.monitor.states["redis"].checked_at
+                and service.runtime.monitor.states["kafka"].reachable
+            )
         )
         overall = await health.Check(health_pb2.HealthCheckRequest(), timeout=2)
         assert overall.status == health_pb2.HealthCheckResponse.NOT_SERVING

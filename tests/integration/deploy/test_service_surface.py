@@ -26,7 +26,8 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize("service", _cases())
 async def test_http_routes_match_the_declared_feeds(start_service, service: DeployedService) -> None:
     """Tests that a service registers HTTP routes if and only if HTTP_FEEDS (and so the manifests) expose HTTP."""
-    async with start_service(service.entry.load_spec(), http_port=0, wait_serving=False) as running:
+    # Waits for SERVING so that start-up (topic creation, connections) is complete before stopping.
+    async with start_service(service.entry.load_spec(), http_port=0) as running:
         assert running.runtime.context is not None
         serves_http = bool(running.runtime.context.http_routes)
     assert serves_http == (service.name in HTTP_FEEDS), (

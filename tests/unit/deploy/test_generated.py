@@ -36,3 +36,11 @@ def test_ports_are_unique_across_services() -> None:
              for port in (service.grpc_port, service.metrics_port, service.http_port) if port is not None]  # fmt: skip
     assert len(ports) == len(set(ports))
     assert inventory.HEALTH_PORT not in ports
+
+
+def test_service_settings_are_listed_without_checkout_paths() -> None:
+    """Tests that generated env files carry service settings but never a path of this checkout."""
+    for service in inventory.deployed_services():
+        for name, value in service.service_settings().items():
+            assert name.startswith(f"HERNE_{service.name.upper()}_"), name
+            assert str(inventory.__file__).split("/libs/")[0] not in value, f"{name} pins a checkout path"
