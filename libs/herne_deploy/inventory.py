@@ -2,8 +2,8 @@
 
 The catalog (`herne_stack.catalog`) names the services and their gRPC/metrics ports; the
 tables below add only what the catalog does not know (HTTP feeds, external egress, sizing).
-Tests check that each table names catalog services only, and that a service registering HTTP
-routes is listed in ``HTTP_FEEDS``.
+Tests check that each table names catalog services only, that ``HTTP_FEEDS`` agrees with the
+catalog's ``http_port``, and (end to end) that those services really answer HTTP.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ RUN_AS_USER = 10001  # the `herne` user of the Dockerfile; above 10000 so it mat
 # (HERNE_HEALTH_PORT), so the gRPC port itself may use TLS. Pods have their own network
 # namespace, so one number for all services is fine.
 HEALTH_PORT = 8090
-HTTP_PORT_BASE = 8080  # HTTP feeds listen on 8080 + (gRPC port - 50050): unique, so Tilt forwards 1:1
+# Without an http_port in the catalog, HTTP feeds listen on 8080 + (gRPC port - 50050): unique, so
+# Tilt forwards 1:1 (parking 8081, mobility 8082, as the service branches chose too).
+HTTP_PORT_BASE = 8080
 GRPC_PORT_BASE = 50050
 
 REDIS_NAME = "herne-redis"
@@ -91,7 +93,10 @@ class DeployedService:
 
     @property
     def http_port(self) -> int | None:
-        """The HTTP feed port, or None for services without HTTP feeds."""
+        """The HTTP feed port (the catalog's ``http_port`` where it has one), or None without HTTP feeds."""
+        declared = getattr(self.entry, "http_port", 0)  # in the catalog once parking/mobility are merged
+        if declared:
+            return int(declared)
         if self.entry.name not in HTTP_FEEDS:
             return None
         return HTTP_PORT_BASE + self.entry.grpc_port - GRPC_PORT_BASE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from herne_deploy import inventory
 from herne_deploy.generate import generated_files, stale
 from herne_deploy.observability import SERVICE_METRICS
@@ -44,3 +46,13 @@ def test_service_settings_are_listed_without_checkout_paths() -> None:
         for name, value in service.service_settings().items():
             assert name.startswith(f"HERNE_{service.name.upper()}_"), name
             assert str(inventory.__file__).split("/libs/")[0] not in value, f"{name} pins a checkout path"
+
+
+@pytest.mark.xfail(
+    not any(hasattr(entry, "http_port") for entry in SERVICES),
+    reason="PENDING RE-SYNC: the catalog has no http_port yet (added by the parking and mobility branches)",
+)
+def test_http_feeds_agree_with_the_catalog() -> None:
+    """Tests that exactly the services with an HTTP port in the catalog are listed in HTTP_FEEDS."""
+    declared = {entry.name for entry in SERVICES if entry.http_port}
+    assert declared == set(inventory.HTTP_FEEDS)

@@ -80,7 +80,7 @@ def _service_cases() -> list[Any]:
         landed = importlib.util.find_spec(_metrics_module(service)) is not None
         reason = (
             f"PENDING RE-SYNC: {_metrics_module(service)} does not exist yet (service branch not merged); "
-            "the dashboard/alert names are the proposal in libs/herne_deploy/observability.py"
+            "SERVICE_METRICS in libs/herne_deploy/observability.py follows the branch as read on 2026-11-22"
         )
         cases.append(pytest.param(service, id=service, marks=[] if landed else pytest.mark.xfail(reason=reason)))
     return cases
