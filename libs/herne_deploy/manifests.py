@@ -114,7 +114,7 @@ def deployment(service: DeployedService) -> Object:
         ],
         # Start-up: until the process answers at all (imports, demo data). Liveness: the process
         # answers (not whether Redis/Kafka do). Readiness: SERVING, i.e. Redis and Kafka reachable.
-        "startupProbe": _probe(LIVENESS_SERVICE, period=2, failures=60),
+        "startupProbe": _probe(LIVENESS_SERVICE, period=2, failures=90),  # up to 3 min: demo data, history
         "livenessProbe": _probe(LIVENESS_SERVICE, period=10, failures=3),
         "readinessProbe": _probe(None, period=5, failures=2),
         "resources": service.resources,
