@@ -20,6 +20,7 @@ class ServiceEntry:
     description: str
     simulator: str | None = None  # "module:function(argv) -> int" run by `herne-mobility simulate <name>`
     cli: str | None = None  # "module:function(subparsers)" adding `herne-mobility <name> ...` commands
+    http_port: int = 0  # HTTP feeds (open data, GBFS) next to gRPC; 0: the service serves no HTTP
 
     def load_spec(self) -> ServiceSpec[Any]:
         return _load(self.spec)  # type: ignore[no-any-return]
@@ -31,8 +32,12 @@ def _load(path: str) -> Any:
 
 
 SERVICES: tuple[ServiceEntry, ...] = (
-    ServiceEntry("parking", "herne_parking.server:SERVICE", 50051, 9101, "parking occupancy, guidance, open data"),
-    ServiceEntry("mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs"),
+    ServiceEntry(
+        "parking", "herne_parking.server:SERVICE", 50051, 9101, "parking occupancy, guidance, open data", http_port=8081
+    ),
+    ServiceEntry(
+        "mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs", http_port=8082
+    ),
     ServiceEntry("signals", "herne_signals.server:SERVICE", 50053, 9103, "traffic-responsive signal timing"),
     ServiceEntry("waste", "herne_waste.server:SERVICE", 50054, 9104, "bulky-waste booking and tours"),
 )
