@@ -1,0 +1,175 @@
+"""Search on the routing model and turning an OR-Tools assignment into a `Solution`."""
+
+from __future__ import annotations
+
+import time as clock
+from typing import Any
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from herne_optim.problem import (
+    Job,
+    Route,
+    RoutingProblem,
+    Solution,
+    SolveOptions,
+    Step,
+    StepKind,
+    Unassigned,
+    UnassignedReason,
+)
+from herne_optim.routing.model import TIME_SCALE, Model, build
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+def search_parameters(options: SolveOptions, time_limit_s: float, model: Model) -> Any:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    first = options.first_solution
+    if first == "auto":
+        first = "PARALLEL_CHEAPEST_INSERTION"
+    params.first_solution_strategy = getattr(_FIRST, first)
+    params.local_search_metaheuristic = getattr(_META, options.metaheuristic)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    params.log_search = options.log_search
+    return params
+
+
+def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
+    options = options or SolveOptions()
+    began = clock.monotonic()
+    if not problem.vehicles:
+        unassigned = tuple(
+            Unassigned(job.id, UnassignedReason.NO_SKILLED_VEHICLE, "the fleet is empty") for job in problem.jobs
+        )
+        return _empty(problem, unassigned, began)
+    model = build(problem)
+    routing = model.routing
+    routing.solver().ReSeed(options.seed)
+    params = search_parameters(options, options.time_limit_s, model)
+    assignment = None
+    if problem.initial_routes:
+        initial = routing.ReadAssignmentFromRoutes(model.routes_to_indices(dict(problem.initial_routes)), True)
+        if initial is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        unassigned = tuple(model.prefiltered) + tuple(
+            Unassigned(job_id, UnassignedReason.NO_ROOM, "no feasible plan found within the time limit")
+            for job_id in model.job_index
+        )
+        return _empty(problem, unassigned, began)
+    return extract(model, assignment, began)
+
+
+def _empty(problem: RoutingProblem, unassigned: tuple[Unassigned, ...], began: float) -> Solution:
+    penalty = sum(job.penalty or 0.0 for job in problem.jobs if job.id in {u.job_id for u in unassigned})
+    return Solution((), unassigned, 0.0, 0.0, penalty, 0, "empty", clock.monotonic() - began)
+
+
+def extract(model: Model, assignment: Any, began: float) -> Solution:  # noqa: PLR0912, PLR0915
+    """Routes with a schedule recomputed in exact seconds from the visit order and cumuls."""
+    problem = model.problem
+    routing, manager = model.routing, model.manager
+    breaks_by_vehicle: dict[int, list[tuple[float, float, str]]] = {}
+    for brk in model.breaks:
+        if assignment.PerformedValue(brk.interval):
+            start = assignment.StartValue(brk.interval) / TIME_SCALE
+            duration = assignment.DurationValue(brk.interval) / TIME_SCALE
+            breaks_by_vehicle.setdefault(brk.vehicle, []).append((start, duration, brk.break_id))
+    routes: list[Route] = []
+    served: set[str] = set()
+    for v, vehicle in enumerate(problem.vehicles):
+        index = routing.Start(v)
+        if routing.IsEnd(assignment.Value(routing.NextVar(index))):
+            continue
+        sequence = []
+        while True:
+            sequence.append(index)
+            if routing.IsEnd(index):
+                break
+            index = assignment.Value(routing.NextVar(index))
+        first = assignment.Value(model.time.CumulVar(sequence[0])) / TIME_SCALE
+        last = assignment.Value(model.time.CumulVar(sequence[-1])) / TIME_SCALE
+        # Breaks wholly before the start or after the end are off duty, not part of the route.
+        pending = sorted(b for b in breaks_by_vehicle.get(v, []) if b[0] < last and b[0] + b[1] > first)
+        load = dict.fromkeys(model.dims, 0.0)
+        steps: list[Step] = []
+        distance = 0.0
+        prev_node = None
+        prev_departure = 0.0
+        for position, index in enumerate(sequence):
+            node_id = manager.IndexToNode(index)
+            node = model.nodes[node_id]
+            cumul = assignment.Value(model.time.CumulVar(index)) / TIME_SCALE
+            if position == 0:
+                kind = StepKind.START
+                steps.append(Step(kind, None, node.location, cumul, cumul, cumul, dict(load)))
+                prev_node, prev_departure = node, cumul
+                continue
+            assert prev_node is not None
+            travel = _travel(problem, prev_node.location, node.location, "time")
+            distance += _travel(problem, prev_node.location, node.location, "dist")
+            taken = 0.0
+            last_break_end = prev_departure
+            while pending and pending[0][0] < cumul - 1e-9:
+                b_start, b_duration, b_id = pending.pop(0)
+                steps.append(Step(StepKind.BREAK, b_id, None, b_start, b_start, b_start + b_duration, dict(load)))
+                taken += b_duration
+                last_break_end = b_start + b_duration
+            arrival = min(cumul, max(prev_departure + travel + taken, last_break_end))
+            departure = cumul + node.service_s
+            if node.job is not None:
+                for dim, amount in node.job.demand.items():
+                    load[dim] = load.get(dim, 0.0) + amount
+                steps.append(Step(StepKind.JOB, node.job.id, node.location, arrival, cumul, departure, dict(load)))
+                served.add(node.job.id)
+            elif node.site is not None:
+                load = dict.fromkeys(load, 0.0)
+                steps.append(Step(StepKind.UNLOAD, node.site.id, node.location, arrival, cumul, departure, dict(load)))
+            else:
+                # The end: arrival as early as the plan allows, not the solver's padded cumul.
+                arrival = max(prev_departure + travel + taken, last_break_end)
+                steps.append(Step(StepKind.END, None, node.location, arrival, arrival, arrival, dict(load)))
+            prev_node, prev_departure = node, departure
+        for b_start, b_duration, b_id in pending:  # a break after the last arrival (not expected)
+            steps.insert(len(steps) - 1, Step(StepKind.BREAK, b_id, None, b_start, b_start, b_start + b_duration, load))
+        route_duration = steps[-1].arrival - steps[0].departure
+        cost = (
+            vehicle.cost_fixed + vehicle.cost_per_km * distance / 1000 + vehicle.cost_per_hour * route_duration / 3600
+        )
+        routes.append(Route(vehicle.id, tuple(steps), distance, route_duration, cost))
+
+    unassigned = list(model.prefiltered)
+    for job_id in model.job_index:
+        if job_id not in served:
+            unassigned.append(_reason(problem.job(job_id)))
+    penalty = sum(problem.job(u.job_id).penalty or 0.0 for u in unassigned)
+    return Solution(
+        routes=tuple(routes),
+        unassigned=tuple(unassigned),
+        distance_m=sum(r.distance_m for r in routes),
+        duration_s=sum(r.duration_s for r in routes),
+        cost=sum(r.cost for r in routes) + penalty,
+        vehicles_used=len(routes),
+        status="optimised",
+        solve_time_s=clock.monotonic() - began,
+    )
+
+
+def _reason(job: Job) -> Unassigned:
+    if job.penalty is not None and job.locked is None:
+        return Unassigned(
+            job.id, UnassignedReason.NOT_WORTH_IT, "optional; serving it would cost more than its penalty or not fit"
+        )
+    return Unassigned(
+        job.id, UnassignedReason.NO_ROOM, "feasible on its own, but no room left (time, capacity) next to the others"
+    )
+
+
+def _travel(problem: RoutingProblem, a: int | None, b: int | None, table: str) -> float:
+    if a is None or b is None:
+        return 0.0
+    return problem.duration(a, b) if table == "time" else problem.distance(a, b)
