@@ -39,7 +39,14 @@ SERVICES: tuple[ServiceEntry, ...] = (
         "mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs", http_port=8082
     ),
     ServiceEntry("signals", "herne_signals.server:SERVICE", 50053, 9103, "traffic-responsive signal timing"),
-    ServiceEntry("waste", "herne_waste.server:SERVICE", 50054, 9104, "bulky-waste booking and tours"),
+    ServiceEntry(
+        "waste",
+        "herne_waste.server:SERVICE",
+        50054,
+        9104,
+        "bulky-waste booking and tours",
+        cli="herne_waste.cli:add_commands",
+    ),
 )
 
 

@@ -241,8 +241,7 @@ def build(problem: RoutingProblem) -> Model:  # noqa: PLR0912, PLR0915 - one lin
             )
         if vehicle.max_duration_s is not None:
             time.SetSpanUpperBoundForVehicle(scale_down(vehicle.max_duration_s, TIME_SCALE), v)
-        routing.AddVariableMinimizedByFinalizer(time.CumulVar(routing.End(v)))
-        routing.AddVariableMaximizedByFinalizer(time.CumulVar(routing.Start(v)))
+        # No cumul finalizers: they fight the break intervals' placement (no solution at all).
 
     def restrict_windows(index: int, windows: tuple[TimeWindow, ...]) -> None:
         if not windows:
@@ -326,7 +325,7 @@ def build(problem: RoutingProblem) -> Model:  # noqa: PLR0912, PLR0915 - one lin
 
     # Breaks: fixed ones and the statutory driving rule, all on the time dimension.
     breaks: list[BreakVar] = []
-    service_by_index = [service_ms[index_node[i]] for i in range(size)]
+    service_by_index = [service_ms[index_node[i]] for i in range(routing.Size())]
     for v, vehicle in enumerate(vehicles):
         intervals = []
         for brk in vehicle.breaks:
@@ -343,23 +342,31 @@ def build(problem: RoutingProblem) -> Model:  # noqa: PLR0912, PLR0915 - one lin
             breaks.append(BreakVar(v, brk.id, interval))
         rule = vehicle.driving_rule
         if rule is not None:
+            # A chain of rest breaks: the first within max_continuous of leaving, each next
+            # within max_continuous of the previous one's end, the route's end within
+            # max_continuous of the last; breaks not needed fall after the end (off duty).
             span = max(0.0, vehicle.shift.end - vehicle.shift.start)
             count = max(0, math.ceil(span / rule.max_continuous_s) - 1)
             lo, hi = scale_up(vehicle.shift.start, TIME_SCALE), scale_down(vehicle.shift.end, TIME_SCALE)
+            limit = scale_down(rule.max_continuous_s, TIME_SCALE)
+            previous_end = time.CumulVar(routing.Start(v))
             for k in range(count):
                 interval = solver.FixedDurationIntervalVar(
-                    lo, hi, scale_up(rule.break_s, TIME_SCALE), True, f"break:{v}:rest-{k + 1}"
+                    lo, hi, scale_up(rule.break_s, TIME_SCALE), False, f"break:{v}:rest-{k + 1}"
                 )
+                solver.Add(interval.StartExpr() >= previous_end)
+                solver.Add(interval.StartExpr() <= previous_end + limit)
+                previous_end = interval.EndExpr()
                 intervals.append(interval)
                 breaks.append(BreakVar(v, f"rest-{k + 1}", interval))
+            end_cumul = time.CumulVar(routing.End(v))
+            solver.Add(end_cumul <= previous_end + limit)
         if intervals:
             # OR-Tools semantics, which the checker shares: a break lies in a transit of the
             # route, or wholly before its start or after its end (then the crew is off duty).
             time.SetBreakIntervalsOfVehicle(intervals, v, service_by_index)
-            if rule is not None:
-                time.SetBreakDistanceDurationOfVehicle(
-                    scale_down(rule.max_continuous_s, TIME_SCALE), scale_up(rule.break_s, TIME_SCALE), v
-                )
+            if len(intervals) > 1:
+                solver.Add(solver.DisjunctiveConstraint(intervals, f"breaks:{v}"))
 
     # Locked positions: the dispatched prefix of a route is fixed.
     locked_chains: dict[int, list[int]] = {}

@@ -28,7 +28,10 @@ def search_parameters(options: SolveOptions, time_limit_s: float, model: Model) 
     params = pywrapcp.DefaultRoutingSearchParameters()
     first = options.first_solution
     if first == "auto":
-        first = "PARALLEL_CHEAPEST_INSERTION"
+        # Insertion builds better first plans; with breaks it fails to place them (measured:
+        # no plan at all), where the arc-by-arc path heuristic succeeds.
+        has_breaks = any(v.breaks or v.driving_rule for v in model.problem.vehicles)
+        first = "PATH_CHEAPEST_ARC" if has_breaks else "PARALLEL_CHEAPEST_INSERTION"
     params.first_solution_strategy = getattr(_FIRST, first)
     params.local_search_metaheuristic = getattr(_META, options.metaheuristic)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
