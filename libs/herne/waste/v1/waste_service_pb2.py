@@ -22,15 +22,88 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from herne.common.v1 import access_pb2 as herne_dot_common_dot_v1_dot_access__pb2
+from herne.common.v1 import geo_pb2 as herne_dot_common_dot_v1_dot_geo__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"herne/waste/v1/waste_service.proto\x12\x0eherne.waste.v12\x0e\n\x0cWasteServiceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"herne/waste/v1/waste_service.proto\x12\x0eherne.waste.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cherne/common/v1/access.proto\x1a\x19herne/common/v1/geo.proto\"P\n\x04Item\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.herne.waste.v1.ItemKind\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\x12\x11\n\tvolume_m3\x18\x03 \x01(\x01\"^\n\x0ePickupLocation\x12\x11\n\x07\x61\x64\x64ress\x18\x01 \x01(\tH\x00\x12-\n\x08position\x18\x02 \x01(\x0b\x32\x19.herne.common.v1.GeoPointH\x00\x42\n\n\x08location\"\xaa\x01\n\x11OfferSlotsRequest\x12\x30\n\x08location\x18\x01 \x01(\x0b\x32\x1e.herne.waste.v1.PickupLocation\x12#\n\x05items\x18\x02 \x03(\x0b\x32\x14.herne.waste.v1.Item\x12\x15\n\rearliest_date\x18\x03 \x01(\t\x12\x14\n\x0chorizon_days\x18\x04 \x01(\x05\x12\x11\n\tmax_slots\x18\x05 \x01(\x05\"\xba\x01\n\x04Slot\x12\x0f\n\x07slot_id\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x02 \x01(\t\x12\x35\n\x11window_start_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fwindow_end_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x64\x64\x65\x64_km\x18\x05 \x01(\x01\x12\x15\n\radded_minutes\x18\x06 \x01(\x01\"\x9e\x01\n\x12OfferSlotsResponse\x12#\n\x05slots\x18\x01 \x03(\x0b\x32\x14.herne.waste.v1.Slot\x12\x10\n\x08\x64istrict\x18\x02 \x01(\t\x12\x11\n\tvolume_m3\x18\x03 \x01(\x01\x12\x17\n\x0fservice_minutes\x18\x04 \x01(\x01\x12\x17\n\x0frequired_skills\x18\x05 \x03(\t\x12\x0c\n\x04note\x18\x06 \x01(\t\"5\n\x07\x43ontact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\"\xcc\x01\n\x11\x42ookPickupRequest\x12\x0f\n\x07slot_id\x18\x01 \x01(\t\x12\x30\n\x08location\x18\x02 \x01(\x0b\x32\x1e.herne.waste.v1.PickupLocation\x12#\n\x05items\x18\x03 \x03(\x0b\x32\x14.herne.waste.v1.Item\x12(\n\x07\x63ontact\x18\x04 \x01(\x0b\x32\x17.herne.waste.v1.Contact\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\x12\x0c\n\x04note\x18\x06 \x01(\t\"\xb6\x04\n\x06Pickup\x12\x11\n\tpickup_id\x18\x01 \x01(\t\x12*\n\x05state\x18\x02 \x01(\x0e\x32\x1b.herne.waste.v1.PickupState\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x35\n\x11window_start_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fwindow_end_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x61\x64\x64ress\x18\x06 \x01(\t\x12+\n\x08position\x18\x07 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12\x10\n\x08\x64istrict\x18\x08 \x01(\t\x12#\n\x05items\x18\t \x03(\x0b\x32\x14.herne.waste.v1.Item\x12\x11\n\tvolume_m3\x18\n \x01(\x01\x12\x17\n\x0fservice_minutes\x18\x0b \x01(\x01\x12\x17\n\x0frequired_skills\x18\x0c \x03(\t\x12(\n\x07\x63ontact\x18\r \x01(\x0b\x32\x17.herne.waste.v1.Contact\x12\x0c\n\x04note\x18\x0e \x01(\t\x12/\n\x0b\x62ooked_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nvehicle_id\x18\x10 \x01(\t\x12,\n\x08\x65ta_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x12 \x01(\t\"M\n\x12\x42ookPickupResponse\x12&\n\x06pickup\x18\x01 \x01(\x0b\x32\x16.herne.waste.v1.Pickup\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"8\n\x13\x43\x61ncelPickupRequest\x12\x11\n\tpickup_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\">\n\x14\x43\x61ncelPickupResponse\x12&\n\x06pickup\x18\x01 \x01(\x0b\x32\x16.herne.waste.v1.Pickup\"%\n\x10GetPickupRequest\x12\x11\n\tpickup_id\x18\x01 \x01(\t\";\n\x11GetPickupResponse\x12&\n\x06pickup\x18\x01 \x01(\x0b\x32\x16.herne.waste.v1.Pickup\"<\n\x10PlanToursRequest\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x1a\n\x12time_limit_seconds\x18\x02 \x01(\x01\"\xe4\x02\n\x08TourStop\x12&\n\x04kind\x18\x01 \x01(\x0e\x32\x18.herne.waste.v1.StopKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0f\n\x07node_id\x18\x03 \x01(\t\x12+\n\x08position\x18\x04 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12\x30\n\x0c\x61rrival_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x64\x65parture_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07load_m3\x18\x08 \x01(\x01\x12\x31\n\x0cpickup_state\x18\t \x01(\x0e\x32\x1b.herne.waste.v1.PickupState\x12\x0c\n\x04name\x18\n \x01(\t\"\xd9\x01\n\x04Tour\x12\x12\n\nvehicle_id\x18\x01 \x01(\t\x12\r\n\x05truck\x18\x02 \x01(\t\x12\x0c\n\x04\x63rew\x18\x03 \x01(\t\x12\'\n\x05stops\x18\x04 \x03(\x0b\x32\x18.herne.waste.v1.TourStop\x12\x13\n\x0b\x64istance_km\x18\x05 \x01(\x01\x12\x0e\n\x06\x63o2_kg\x18\x06 \x01(\x01\x12\x0f\n\x07pickups\x18\x07 \x01(\x05\x12\x17\n\x0funloading_trips\x18\x08 \x01(\x05\x12\x13\n\x0bmax_load_m3\x18\t \x01(\x01\x12\x13\n\x0b\x63\x61pacity_m3\x18\n \x01(\x01\"c\n\x0eUnservedPickup\x12\x11\n\tpickup_id\x18\x01 \x01(\t\x12.\n\x06reason\x18\x02 \x01(\x0e\x32\x1e.herne.waste.v1.UnservedReason\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\"\xac\x02\n\x08TourPlan\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x30\n\x0cplanned_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x05tours\x18\x05 \x03(\x0b\x32\x14.herne.waste.v1.Tour\x12\x30\n\x08unserved\x18\x06 \x03(\x0b\x32\x1e.herne.waste.v1.UnservedPickup\x12\x13\n\x0b\x64istance_km\x18\x07 \x01(\x01\x12\x0e\n\x06\x63o2_kg\x18\x08 \x01(\x01\x12\x15\n\rvehicles_used\x18\t \x01(\x05\x12\x15\n\rstops_planned\x18\n \x01(\x05\x12\x15\n\rsolve_seconds\x18\x0b \x01(\x01\";\n\x11PlanToursResponse\x12&\n\x04plan\x18\x01 \x01(\x0b\x32\x18.herne.waste.v1.TourPlan\"\x1f\n\x0fGetToursRequest\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\":\n\x10GetToursResponse\x12&\n\x04plan\x18\x01 \x01(\x0b\x32\x18.herne.waste.v1.TourPlan\"\x99\x01\n\x17ReportStopResultRequest\x12\x11\n\tpickup_id\x18\x01 \x01(\t\x12*\n\x06result\x18\x02 \x01(\x0e\x32\x1a.herne.waste.v1.StopResult\x12\x31\n\rreported_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x04 \x01(\t\"j\n\x18ReportStopResultResponse\x12&\n\x06pickup\x18\x01 \x01(\x0b\x32\x16.herne.waste.v1.Pickup\x12&\n\x04plan\x18\x02 \x01(\x0b\x32\x18.herne.waste.v1.TourPlan*\xb8\x02\n\x08ItemKind\x12\x19\n\x15ITEM_KIND_UNSPECIFIED\x10\x00\x12\x12\n\x0eITEM_KIND_SOFA\x10\x01\x12\x16\n\x12ITEM_KIND_ARMCHAIR\x10\x02\x12\x16\n\x12ITEM_KIND_WARDROBE\x10\x03\x12\x11\n\rITEM_KIND_BED\x10\x04\x12\x16\n\x12ITEM_KIND_MATTRESS\x10\x05\x12\x13\n\x0fITEM_KIND_TABLE\x10\x06\x12\x13\n\x0fITEM_KIND_CHAIR\x10\x07\x12\x14\n\x10ITEM_KIND_CARPET\x10\x08\x12\x14\n\x10ITEM_KIND_FRIDGE\x10\t\x12\x1d\n\x19ITEM_KIND_WASHING_MACHINE\x10\n\x12\x18\n\x14ITEM_KIND_TELEVISION\x10\x0b\x12\x13\n\x0fITEM_KIND_OTHER\x10\x0c*\xad\x01\n\x0bPickupState\x12\x1c\n\x18PICKUP_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13PICKUP_STATE_BOOKED\x10\x01\x12\x1a\n\x16PICKUP_STATE_CANCELLED\x10\x02\x12\x15\n\x11PICKUP_STATE_DONE\x10\x03\x12\x1a\n\x16PICKUP_STATE_NOT_FOUND\x10\x04\x12\x18\n\x14PICKUP_STATE_REFUSED\x10\x05*\x8e\x01\n\x08StopKind\x12\x19\n\x15STOP_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTOP_KIND_START\x10\x01\x12\x14\n\x10STOP_KIND_PICKUP\x10\x02\x12\x14\n\x10STOP_KIND_UNLOAD\x10\x03\x12\x13\n\x0fSTOP_KIND_BREAK\x10\x04\x12\x11\n\rSTOP_KIND_END\x10\x05*\xb0\x02\n\x0eUnservedReason\x12\x1f\n\x1bUNSERVED_REASON_UNSPECIFIED\x10\x00\x12&\n\"UNSERVED_REASON_NO_SKILLED_VEHICLE\x10\x01\x12$\n UNSERVED_REASON_EXCEEDS_CAPACITY\x10\x02\x12+\n\'UNSERVED_REASON_TIME_WINDOW_UNREACHABLE\x10\x03\x12\x1b\n\x17UNSERVED_REASON_NO_ROOM\x10\x04\x12\x1f\n\x1bUNSERVED_REASON_UNREACHABLE\x10\x05\x12\x1f\n\x1bUNSERVED_REASON_NO_VEHICLES\x10\x06\x12#\n\x1fUNSERVED_REASON_LOCK_INFEASIBLE\x10\x07*s\n\nStopResult\x12\x1b\n\x17STOP_RESULT_UNSPECIFIED\x10\x00\x12\x14\n\x10STOP_RESULT_DONE\x10\x01\x12\x19\n\x15STOP_RESULT_NOT_FOUND\x10\x02\x12\x17\n\x13STOP_RESULT_REFUSED\x10\x03\x32\xb2\x05\n\x0cWasteService\x12]\n\nOfferSlots\x12!.herne.waste.v1.OfferSlotsRequest\x1a\".herne.waste.v1.OfferSlotsResponse\"\x08\xe2\xe0\x18\x04\x12\x02\x06\x05\x12\\\n\nBookPickup\x12!.herne.waste.v1.BookPickupRequest\x1a\".herne.waste.v1.BookPickupResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x06\x12\x63\n\x0c\x43\x61ncelPickup\x12#.herne.waste.v1.CancelPickupRequest\x1a$.herne.waste.v1.CancelPickupResponse\"\x08\xe2\xe0\x18\x04\x12\x02\x06\x05\x12[\n\tGetPickup\x12 .herne.waste.v1.GetPickupRequest\x1a!.herne.waste.v1.GetPickupResponse\"\t\xe2\xe0\x18\x05\x12\x03\x06\x05\x07\x12Y\n\tPlanTours\x12 .herne.waste.v1.PlanToursRequest\x1a!.herne.waste.v1.PlanToursResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x05\x12W\n\x08GetTours\x12\x1f.herne.waste.v1.GetToursRequest\x1a .herne.waste.v1.GetToursResponse\"\x08\xe2\xe0\x18\x04\x12\x02\x05\x07\x12o\n\x10ReportStopResult\x12\'.herne.waste.v1.ReportStopResultRequest\x1a(.herne.waste.v1.ReportStopResultResponse\"\x08\xe2\xe0\x18\x04\x12\x02\x07\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.waste.v1.waste_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WASTESERVICE']._serialized_start=54
-  _globals['_WASTESERVICE']._serialized_end=68
+  _globals['_WASTESERVICE'].methods_by_name['OfferSlots']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['OfferSlots']._serialized_options = b'\342\340\030\004\022\002\006\005'
+  _globals['_WASTESERVICE'].methods_by_name['BookPickup']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['BookPickup']._serialized_options = b'\342\340\030\003\022\001\006'
+  _globals['_WASTESERVICE'].methods_by_name['CancelPickup']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['CancelPickup']._serialized_options = b'\342\340\030\004\022\002\006\005'
+  _globals['_WASTESERVICE'].methods_by_name['GetPickup']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['GetPickup']._serialized_options = b'\342\340\030\005\022\003\006\005\007'
+  _globals['_WASTESERVICE'].methods_by_name['PlanTours']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['PlanTours']._serialized_options = b'\342\340\030\003\022\001\005'
+  _globals['_WASTESERVICE'].methods_by_name['GetTours']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['GetTours']._serialized_options = b'\342\340\030\004\022\002\005\007'
+  _globals['_WASTESERVICE'].methods_by_name['ReportStopResult']._loaded_options = None
+  _globals['_WASTESERVICE'].methods_by_name['ReportStopResult']._serialized_options = b'\342\340\030\004\022\002\007\005'
+  _globals['_ITEMKIND']._serialized_start=3441
+  _globals['_ITEMKIND']._serialized_end=3753
+  _globals['_PICKUPSTATE']._serialized_start=3756
+  _globals['_PICKUPSTATE']._serialized_end=3929
+  _globals['_STOPKIND']._serialized_start=3932
+  _globals['_STOPKIND']._serialized_end=4074
+  _globals['_UNSERVEDREASON']._serialized_start=4077
+  _globals['_UNSERVEDREASON']._serialized_end=4381
+  _globals['_STOPRESULT']._serialized_start=4383
+  _globals['_STOPRESULT']._serialized_end=4498
+  _globals['_ITEM']._serialized_start=144
+  _globals['_ITEM']._serialized_end=224
+  _globals['_PICKUPLOCATION']._serialized_start=226
+  _globals['_PICKUPLOCATION']._serialized_end=320
+  _globals['_OFFERSLOTSREQUEST']._serialized_start=323
+  _globals['_OFFERSLOTSREQUEST']._serialized_end=493
+  _globals['_SLOT']._serialized_start=496
+  _globals['_SLOT']._serialized_end=682
+  _globals['_OFFERSLOTSRESPONSE']._serialized_start=685
+  _globals['_OFFERSLOTSRESPONSE']._serialized_end=843
+  _globals['_CONTACT']._serialized_start=845
+  _globals['_CONTACT']._serialized_end=898
+  _globals['_BOOKPICKUPREQUEST']._serialized_start=901
+  _globals['_BOOKPICKUPREQUEST']._serialized_end=1105
+  _globals['_PICKUP']._serialized_start=1108
+  _globals['_PICKUP']._serialized_end=1674
+  _globals['_BOOKPICKUPRESPONSE']._serialized_start=1676
+  _globals['_BOOKPICKUPRESPONSE']._serialized_end=1753
+  _globals['_CANCELPICKUPREQUEST']._serialized_start=1755
+  _globals['_CANCELPICKUPREQUEST']._serialized_end=1811
+  _globals['_CANCELPICKUPRESPONSE']._serialized_start=1813
+  _globals['_CANCELPICKUPRESPONSE']._serialized_end=1875
+  _globals['_GETPICKUPREQUEST']._serialized_start=1877
+  _globals['_GETPICKUPREQUEST']._serialized_end=1914
+  _globals['_GETPICKUPRESPONSE']._serialized_start=1916
+  _globals['_GETPICKUPRESPONSE']._serialized_end=1975
+  _globals['_PLANTOURSREQUEST']._serialized_start=1977
+  _globals['_PLANTOURSREQUEST']._serialized_end=2037
+  _globals['_TOURSTOP']._serialized_start=2040
+  _globals['_TOURSTOP']._serialized_end=2396
+  _globals['_TOUR']._serialized_start=2399
+  _globals['_TOUR']._serialized_end=2616
+  _globals['_UNSERVEDPICKUP']._serialized_start=2618
+  _globals['_UNSERVEDPICKUP']._serialized_end=2717
+  _globals['_TOURPLAN']._serialized_start=2720
+  _globals['_TOURPLAN']._serialized_end=3020
+  _globals['_PLANTOURSRESPONSE']._serialized_start=3022
+  _globals['_PLANTOURSRESPONSE']._serialized_end=3081
+  _globals['_GETTOURSREQUEST']._serialized_start=3083
+  _globals['_GETTOURSREQUEST']._serialized_end=3114
+  _globals['_GETTOURSRESPONSE']._serialized_start=3116
+  _globals['_GETTOURSRESPONSE']._serialized_end=3174
+  _globals['_REPORTSTOPRESULTREQUEST']._serialized_start=3177
+  _globals['_REPORTSTOPRESULTREQUEST']._serialized_end=3330
+  _globals['_REPORTSTOPRESULTRESPONSE']._serialized_start=3332
+  _globals['_REPORTSTOPRESULTRESPONSE']._serialized_end=3438
+  _globals['_WASTESERVICE']._serialized_start=4501
+  _globals['_WASTESERVICE']._serialized_end=5191
 # @@protoc_insertion_point(module_scope)

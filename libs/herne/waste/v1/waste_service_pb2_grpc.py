@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from herne.waste.v1 import waste_service_pb2 as herne_dot_waste_dot_v1_dot_waste__service__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -25,7 +26,11 @@ if _version_not_supported:
 
 
 class WasteServiceStub:
-    """Bulky-waste (Sperrmüll) pickup booking and tour planning.
+    """Bulky-waste (Sperrmüll) pickups of Entsorgung Herne: citizens (through the
+    city app or the service centre) get real, feasible appointment slots and
+    book one; dispatchers plan the tours of a day; crews report what happened
+    at each stop. Times are instants (UTC); days are ISO dates in Herne's time
+    zone (Europe/Berlin).
     """
 
     def __init__(self, channel):
@@ -34,15 +39,150 @@ class WasteServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.OfferSlots = channel.unary_unary(
+                '/herne.waste.v1.WasteService/OfferSlots',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsResponse.FromString,
+                _registered_method=True)
+        self.BookPickup = channel.unary_unary(
+                '/herne.waste.v1.WasteService/BookPickup',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupResponse.FromString,
+                _registered_method=True)
+        self.CancelPickup = channel.unary_unary(
+                '/herne.waste.v1.WasteService/CancelPickup',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupResponse.FromString,
+                _registered_method=True)
+        self.GetPickup = channel.unary_unary(
+                '/herne.waste.v1.WasteService/GetPickup',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupResponse.FromString,
+                _registered_method=True)
+        self.PlanTours = channel.unary_unary(
+                '/herne.waste.v1.WasteService/PlanTours',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursResponse.FromString,
+                _registered_method=True)
+        self.GetTours = channel.unary_unary(
+                '/herne.waste.v1.WasteService/GetTours',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursResponse.FromString,
+                _registered_method=True)
+        self.ReportStopResult = channel.unary_unary(
+                '/herne.waste.v1.WasteService/ReportStopResult',
+                request_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultRequest.SerializeToString,
+                response_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultResponse.FromString,
+                _registered_method=True)
 
 
 class WasteServiceServicer:
-    """Bulky-waste (Sperrmüll) pickup booking and tour planning.
+    """Bulky-waste (Sperrmüll) pickups of Entsorgung Herne: citizens (through the
+    city app or the service centre) get real, feasible appointment slots and
+    book one; dispatchers plan the tours of a day; crews report what happened
+    at each stop. Times are instants (UTC); days are ISO dates in Herne's time
+    zone (Europe/Berlin).
     """
+
+    def OfferSlots(self, request, context):
+        """Bookable (date, time window) slots for a pickup, ranked by the driving
+        they add to the tentative tours of the day (best first). Only slots into
+        which the pickup fits (time windows, truck volume, skills, shifts, breaks)
+        are offered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BookPickup(self, request, context):
+        """Books a pickup into an offered slot. Feasibility is checked again
+        atomically: a slot taken meanwhile gives FAILED_PRECONDITION whose message
+        lists fresh alternatives (also in the trailing metadata
+        "herne-alternatives-bin" as a serialized OfferSlotsResponse). Repeating a
+        request with the same idempotency key returns the first booking.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelPickup(self, request, context):
+        """Cancels a booked pickup; its slot becomes free again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPickup(self, request, context):
+        """A pickup with its state and, once planned, its expected arrival.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PlanTours(self, request, context):
+        """Optimises the tours of a day (time-limited, off the event loop), keeping
+        stops already dispatched or served where they are. The plan is checked
+        against every constraint before it is stored and returned; pickups it
+        cannot serve are listed with the reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTours(self, request, context):
+        """The current tours of a day: per vehicle the stop sequence, ETAs, loads,
+        unloading trips, km and CO2 estimate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportStopResult(self, request, context):
+        """A crew reports the outcome of a stop; the rest of the day is re-planned
+        from the crew's position and time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
 
 def add_WasteServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'OfferSlots': grpc.unary_unary_rpc_method_handler(
+                    servicer.OfferSlots,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsResponse.SerializeToString,
+            ),
+            'BookPickup': grpc.unary_unary_rpc_method_handler(
+                    servicer.BookPickup,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupResponse.SerializeToString,
+            ),
+            'CancelPickup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelPickup,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupResponse.SerializeToString,
+            ),
+            'GetPickup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPickup,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupResponse.SerializeToString,
+            ),
+            'PlanTours': grpc.unary_unary_rpc_method_handler(
+                    servicer.PlanTours,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursResponse.SerializeToString,
+            ),
+            'GetTours': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTours,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursResponse.SerializeToString,
+            ),
+            'ReportStopResult': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportStopResult,
+                    request_deserializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultRequest.FromString,
+                    response_serializer=herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'herne.waste.v1.WasteService', rpc_method_handlers)
@@ -52,5 +192,198 @@ def add_WasteServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class WasteService:
-    """Bulky-waste (Sperrmüll) pickup booking and tour planning.
+    """Bulky-waste (Sperrmüll) pickups of Entsorgung Herne: citizens (through the
+    city app or the service centre) get real, feasible appointment slots and
+    book one; dispatchers plan the tours of a day; crews report what happened
+    at each stop. Times are instants (UTC); days are ISO dates in Herne's time
+    zone (Europe/Berlin).
     """
+
+    @staticmethod
+    def OfferSlots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/OfferSlots',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.OfferSlotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BookPickup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/BookPickup',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.BookPickupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelPickup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/CancelPickup',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.CancelPickupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPickup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/GetPickup',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.GetPickupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PlanTours(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/PlanTours',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.PlanToursResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTours(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/GetTours',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.GetToursResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportStopResult(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.waste.v1.WasteService/ReportStopResult',
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultRequest.SerializeToString,
+            herne_dot_waste_dot_v1_dot_waste__service__pb2.ReportStopResultResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
