@@ -261,11 +261,11 @@ def build(problem: RoutingProblem) -> Model:  # noqa: PLR0912, PLR0915 - one lin
         job_index[job.id] = index
         restrict_windows(index, job.time_windows)
         if job.locked is not None:
-            routing.SetAllowedVehiclesForIndex([vehicle_pos[job.locked.vehicle_id]], index)
+            routing.VehicleVar(index).SetValues([-1, vehicle_pos[job.locked.vehicle_id]])
         else:
             allowed = [k for k, vehicle in enumerate(vehicles) if job.skills <= vehicle.skills]
             if len(allowed) < len(vehicles):
-                routing.SetAllowedVehiclesForIndex(allowed, index)
+                routing.VehicleVar(index).SetValues([-1, *allowed])  # SetAllowedVehiclesForIndex: no lists in 9.15
         penalty = MANDATORY_PENALTY if job.penalty is None or job.locked else round(job.penalty * COST_SCALE)
         routing.AddDisjunction([index], penalty)
 
@@ -285,7 +285,7 @@ def build(problem: RoutingProblem) -> Model:  # noqa: PLR0912, PLR0915 - one lin
             if site.opening is not None:
                 restrict_windows(index, (site.opening,))
             if len(allowed) < len(vehicles):
-                routing.SetAllowedVehiclesForIndex(allowed, index)
+                routing.VehicleVar(index).SetValues([-1, *allowed])  # SetAllowedVehiclesForIndex: no lists in 9.15
             routing.AddDisjunction([index], 0)
 
     # Load dimensions, with the reload slack at disposal copies.
