@@ -15,6 +15,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     vrptw.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     vrptw.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     vrptw.set_defaults(handler=_solve_vrptw)
+    _add_plan_day(subparsers)
 
 
 def _solve_vrptw(args: argparse.Namespace) -> int:
@@ -44,3 +45,57 @@ def _solve_vrptw(args: argparse.Namespace) -> int:
             print(f"violation: {violation.kind} {violation.subject}: {violation.detail}", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_plan_day(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    plan = subparsers.add_parser(
+        "plan-day",
+        help="plan a VROOM-format problem (JSON) with the service's routing model, write a VROOM-style solution",
+    )
+    plan.add_argument("--problem", required=True, help="VROOM problem JSON (see herne_optim.vroom for extensions)")
+    plan.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
+    plan.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    plan.add_argument("--out", help="write the solution here (atomically); default: stdout")
+    plan.set_defaults(handler=_plan_day)
+
+
+def _plan_day(args: argparse.Namespace) -> int:
+    """Exit 0: planned and checked; 1: the checker found violations; 2: bad input."""
+    import os
+    import tempfile
+    import time
+
+    from herne_optim import ProblemError, SolveOptions, vroom
+
+    began = time.monotonic()
+    try:
+        options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed)
+        with open(args.problem, "rb") as handle:
+            problem = vroom.loads_problem(handle.read(vroom.MAX_INPUT_BYTES + 1))
+    except OSError as exc:
+        print(f"plan-day: cannot read {args.problem}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except ProblemError as exc:
+        print(f"plan-day: {args.problem}: {exc}", file=sys.stderr)
+        return 2
+    result = vroom.plan(problem, options, loading_ms=round((time.monotonic() - began) * 1000))
+    text = json.dumps(result, indent=2) + "\n"
+    if args.out:
+        directory = os.path.dirname(os.path.abspath(args.out))
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.replace(tmp, args.out)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            print(f"plan-day: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(text)
+    for violation in result["herne"]["check_violations"][:20]:
+        print(f"violation: {violation['kind']} {violation['subject']}: {violation['detail']}", file=sys.stderr)
+    return 1 if result["herne"]["check_violations"] else 0
