@@ -123,6 +123,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             outcome.code = context.code() or grpc.StatusCode.UNKNOWN
         elif isinstance(error, (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt, SystemExit)):
             outcome.code = grpc.StatusCode.CANCELLED
+        elif isinstance(error, NotImplementedError):
+            # The generated servicer base raises this for RPCs the service does not implement (yet).
+            outcome.code = grpc.StatusCode.UNIMPLEMENTED
+            log.warning("rpc_not_implemented", method=method)
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented by this server")
         else:
             ref = uuid.uuid4().hex[:12]
             outcome.code = grpc.StatusCode.INTERNAL
