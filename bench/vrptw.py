@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from herne_optim import SolveOptions, check, solve, solomon
+from herne_optim import SolveOptions, check, solomon, solve
 from herne_optim.problem import Route, Solution, Step, StepKind
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,8 +75,8 @@ def pyvrp_routes(path: Path, limit: float, seed: int) -> list[list[int]]:
             d = math.dist(points[i], points[j])
             model.add_edge(a, b, distance=round(d * scale), duration=math.ceil(d * scale - 1e-6))
     result = model.solve(stop=MaxRuntime(limit), seed=seed, display=False)
-    # Activity idx numbers locations (depot first), i.e. the instance rows.
-    return [[instance.rows[a.idx][0] for a in route if a.is_client()] for route in result.best.routes()]
+    # A client activity's idx numbers the clients from 0 (depot excluded): instance row idx + 1.
+    return [[instance.rows[a.idx + 1][0] for a in route if a.is_client()] for route in result.best.routes()]
 
 
 def vroom_routes(path: Path, limit: float, seed: int) -> list[list[int]]:

@@ -8,6 +8,7 @@ total distance, the quantity the Solomon distance benchmark compares.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,7 @@ def truncated_distance(instance: SolomonInstance, routes: list[list[int]]) -> fl
     total = 0.0
     for route in routes:
         path = [0, *route, 0]
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             total += math.floor(10 * math.dist(points[a], points[b])) / 10
     return round(total, 1)
 

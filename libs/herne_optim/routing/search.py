@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as clock
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -24,22 +25,64 @@ _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
 
 
-def search_parameters(options: SolveOptions, time_limit_s: float, model: Model) -> Any:
+PROBE_STRATEGIES = (
+    "PARALLEL_CHEAPEST_INSERTION",
+    "PATH_CHEAPEST_ARC",
+    "LOCAL_CHEAPEST_INSERTION",
+    "SAVINGS",
+)
+_PROBE_SHARE = 0.15  # of the time limit, split over the first-solution probes
+
+
+def search_parameters(options: SolveOptions, time_limit_s: float, first: str, metaheuristic: str | None = None) -> Any:
     params = pywrapcp.DefaultRoutingSearchParameters()
-    first = options.first_solution
-    if first == "auto":
-        # Insertion builds better first plans; with breaks it fails to place them (measured:
-        # no plan at all), where the arc-by-arc path heuristic succeeds.
-        has_breaks = any(v.breaks or v.driving_rule for v in model.problem.vehicles)
-        first = "PATH_CHEAPEST_ARC" if has_breaks else "PARALLEL_CHEAPEST_INSERTION"
     params.first_solution_strategy = getattr(_FIRST, first)
-    params.local_search_metaheuristic = getattr(_META, options.metaheuristic)
+    params.local_search_metaheuristic = getattr(_META, metaheuristic or options.metaheuristic)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = options.log_search
     return params
 
 
+@dataclass(order=True)
+class _Attempt:
+    key: tuple[int, int]  # (unserved mandatory jobs, objective): lower is better
+    routes: list[list[int]] = field(compare=False)
+
+
+def _run(model: Model, params: Any, initial: list[list[int]] | None, seed: int) -> _Attempt | None:
+    routing = model.routing
+    routing.solver().ReSeed(seed)
+    assignment = None
+    if initial is not None:
+        start = routing.ReadAssignmentFromRoutes(initial, True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
+    if assignment is None:
+        assignment = routing.SolveWithParameters(params)
+    if assignment is None:
+        return None
+    routes = []
+    for v in range(routing.vehicles()):
+        route, index = [], assignment.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            route.append(index)
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(route)
+    unserved = sum(
+        1
+        for job_id, index in model.job_index.items()
+        if assignment.Value(routing.NextVar(index)) == index and model.problem.job(job_id).penalty is None
+    )
+    return _Attempt((unserved, assignment.ObjectiveValue()), routes)
+
+
 def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solution:
+    """Probe the first-solution strategies briefly, then improve the best with the metaheuristic.
+
+    The probes are the restarts: each builds a plan its own way and descends to a local
+    optimum; breaks and multi-trip side constraints defeat some heuristics on some inputs,
+    so the probe also makes the search robust. The winner's routes warm-start the long run.
+    """
     options = options or SolveOptions()
     began = clock.monotonic()
     if not problem.vehicles:
@@ -47,15 +90,28 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
             Unassigned(job.id, UnassignedReason.NO_SKILLED_VEHICLE, "the fleet is empty") for job in problem.jobs
         )
         return _empty(problem, unassigned, began)
+    strategies = PROBE_STRATEGIES if options.first_solution == "auto" else (options.first_solution,)
+    probe_s = options.time_limit_s * _PROBE_SHARE / len(strategies)
+    best: _Attempt | None = None
+    if problem.initial_routes:
+        model = build(problem)
+        initial = model.routes_to_indices(dict(problem.initial_routes))
+        best = _run(model, search_parameters(options, probe_s, strategies[0], "GREEDY_DESCENT"), initial, options.seed)
+    for first in strategies:
+        model = build(problem)
+        attempt = _run(model, search_parameters(options, probe_s, first, "GREEDY_DESCENT"), None, options.seed)
+        if attempt is not None and (best is None or attempt < best):
+            best = attempt
+    remaining = options.time_limit_s - (clock.monotonic() - began)
     model = build(problem)
     routing = model.routing
     routing.solver().ReSeed(options.seed)
-    params = search_parameters(options, options.time_limit_s, model)
+    params = search_parameters(options, max(0.05, remaining), strategies[0])
     assignment = None
-    if problem.initial_routes:
-        initial = routing.ReadAssignmentFromRoutes(model.routes_to_indices(dict(problem.initial_routes)), True)
-        if initial is not None:
-            assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+    if best is not None:
+        start = routing.ReadAssignmentFromRoutes(best.routes, True)
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, params)
     if assignment is None:
         assignment = routing.SolveWithParameters(params)
     if assignment is None:

@@ -19,7 +19,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def _solve_vrptw(args: argparse.Namespace) -> int:
-    from herne_optim import ProblemError, SolveOptions, check, solve, solomon
+    from herne_optim import ProblemError, SolveOptions, check, solomon, solve
 
     try:
         instance = solomon.load(args.solomon)
