@@ -382,6 +382,11 @@ def parse_problem(data: Any) -> VroomProblem:  # noqa: PLR0912, PLR0915 - one pa
 
     dims: list[int | None] = [None]
     first_amount: list[str] = []
+    # The fleet's capacity sets the number of dimensions; amounts of jobs must match it.
+    for k, v in enumerate(vehicle_objs):
+        if "capacity" in v:
+            _amount(v["capacity"], f"$.vehicles[{k}].capacity", dims, first_amount)
+            break
 
     # Disposal sites (extension).
     sites: list[DisposalSite] = []
