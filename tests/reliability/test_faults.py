@@ -1,0 +1,251 @@
+"""Faults with real processes: kill -9 under a steady stream, broker and Redis restarts during traffic.
+
+Everything here runs on its own Redis and Tansu (module scope), because it
+restarts them. Figures are printed (run with ``-s``) and recorded in
+RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from herne.parking.v1.events_pb2 import SensorReading
+from herne_events.connection import KafkaConnection
+from herne_events.consumer import EventConsumer, Subscription, per_event
+from herne_events.envelope import Event
+from herne_events.publisher import EventPublisher
+from herne_events.topics import PARKING_SENSOR_READINGS, REGISTRY, Topic
+from herne_stack.catalog import SERVICES
+from herne_stack.processes import ManagedProcess
+from tests.fixtures.services import wait_until
+from tests.helpers.stack import Infra, health, start_services, wait_for
+
+SENSORS = [f"fault-sensor-{index:02d}" for index in range(40)]
+
+
+def figures(title: str, **values: Any) -> None:
+    """Print measured figures in one greppable line."""
+    shown = ", ".join(
+        f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}" for key, value in values.items()
+    )
+    print(f"\nFIGURES {title}: {shown}")
+
+
+@pytest.fixture(scope="module")
+def fault_infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    infra = Infra(tmp_path_factory.mktemp("fault-infra")).start()
+    yield infra
+    infra.stop()
+
+
+async def _create_topic(bootstrap: str, partitions: int = 2) -> Topic[SensorReading]:
+    name = f"fault.{uuid.uuid4().hex[:8]}.sensor-readings.v1"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1), NewTopic(f"{name}.dlq", 1, 1)])
+    finally:
+        await admin.close()
+    return replace(PARKING_SENSOR_READINGS, name=name)
+
+
+def _reading(sensor: str, occupied: bool) -> SensorReading:
+    reading = SensorReading(sensor_id=sensor, occupied=occupied)
+    reading.observed_time.FromDatetime(datetime.now(UTC))
+    return reading
+
+
+def _counting_consumer(infra: Infra, topic: Topic[Any], group: str, log: Path) -> ManagedProcess:
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.helpers.counting_consumer",
+        infra.bootstrap,
+        infra.redis_url,
+        topic.name,
+        group,
+    ]
+    return ManagedProcess("counting-consumer", argv, log)
+
+
+@pytest.mark.slow
+async def test_consumer_killed_under_steady_stream_applies_every_event_once(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests that 4 SIGKILLs of a consumer during a stream with redeliveries leave counts equal to the reference."""
+    topic = await _create_topic(fault_infra.bootstrap)
+    client = aioredis.Redis.from_url(fault_infra.redis_url)
+    await client.delete("counts", *[key async for key in client.scan_iter("stats:*")])
+    publisher = EventPublisher(KafkaConnection(fault_infra.bootstrap, client_id="fault-publisher"), source="/tests")
+    await publisher.start(wait=True)
+    reference: Counter[str] = Counter()
+    rng = random.Random(8)
+    total, rate = 3000, 600.0  # events, events per second
+
+    sent: list[tuple[SensorReading, str]] = []
+    redelivered = 300
+
+    async def steady_stream() -> None:
+        began = time.monotonic()
+        for index in range(0, total, 20):
+            batch = [_reading(rng.choice(SENSORS), rng.random() < 0.5) for _ in range(20)]
+            ids = await publisher.publish_many(topic, batch)
+            sent.extend(zip(batch, ids, strict=True))
+            reference.update(reading.sensor_id for reading in batch)
+            if index == total // 2:
+                # A producer retry after a lost acknowledgement (no idempotent producer on Tansu)
+                # sends records again with the same event ids: they must not count twice.
+                again = sent[:redelivered]
+                await publisher.publish_many(topic, [r for r, _ in again], event_ids=[i for _, i in again])
+            await asyncio.sleep(max(0.0, began + (index + 20) / rate - time.monotonic()))
+
+    group = f"fault-{uuid.uuid4().hex[:8]}"
+    consumer = _counting_consumer(fault_infra, topic, group, tmp_path / "consumer.log").start()
+    stream = asyncio.create_task(steady_stream())
+    kills = 0
+    try:
+        for pause in (0.9, 1.4, 0.6, 1.1):
+            await asyncio.sleep(pause)
+            consumer.kill()
+            kills += 1
+            consumer.start()
+        await stream
+        began = time.monotonic()
+
+        async def all_counted() -> bool:
+            counts = await client.hgetall("counts")
+            return sum(int(v) for v in counts.values()) >= total
+
+        await wait_until(all_counted, timeout=90, interval=0.2)
+        catch_up = time.monotonic() - began
+        await asyncio.sleep(1.5)  # anything applied twice would show up now
+        counts = {key.decode(): int(value) for key, value in (await client.hgetall("counts")).items()}
+        duplicates = 0
+        async for key in client.scan_iter("stats:*"):
+            duplicates += int((await client.hget(key, "duplicates")) or 0)
+    finally:
+        consumer.stop()
+        await publisher.stop()
+        await client.aclose()
+    figures(
+        "kill-9 consumer",
+        published=total,
+        redelivered=redelivered,
+        applied=sum(counts.values()),
+        kills=kills,
+        duplicates_suppressed=duplicates,
+        catch_up_after_stream_s=catch_up,
+    )
+    assert counts == dict(reference), "per-sensor counts differ from the published reference"
+    assert duplicates >= redelivered * 0.9, "the re-sent events were not reported as duplicates"
+
+
+@pytest.mark.slow
+async def test_runner_and_publisher_recover_from_a_broker_restart(fault_infra: Infra) -> None:
+    """Tests that after Tansu restarts (losing everything) topics are re-created and events flow again by themselves."""
+    connection = KafkaConnection(fault_infra.bootstrap, client_id="fault-runner")
+    topic = await _create_topic(fault_infra.bootstrap, partitions=1)
+    client = aioredis.Redis.from_url(fault_infra.redis_url)
+    applied: list[str] = []
+
+    async def handle(event: Event[SensorReading]) -> None:
+        applied.append(event.payload.sensor_id)
+
+    publisher = EventPublisher(connection, source="/tests/fault")
+    await publisher.start(wait=True)
+    consumer = EventConsumer(
+        connection,
+        group_id=f"fault-{uuid.uuid4().hex[:8]}",
+        subscriptions=[Subscription(topic, per_event(handle))],
+        redis_client=client,
+        publisher=publisher,
+        session_timeout_ms=3000,
+        heartbeat_interval_ms=300,
+        max_backoff_seconds=1.0,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publisher.publish(topic, _reading("before", True))
+        await wait_until(lambda: "before" in applied, timeout=30)
+        assert fault_infra.broker is not None
+        fault_infra.broker.stop()
+        fault_infra.start_broker()
+        restarted = time.monotonic()
+        # Memory-only Tansu lost the topic; a service re-creates the registry topics on recovery.
+        admin = AIOKafkaAdminClient(bootstrap_servers=fault_infra.bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(topic.name, 1, 1), NewTopic(topic.dead_letter, 1, 1)])
+        finally:
+            await admin.close()
+
+        async def published_after() -> bool:
+            try:
+                await publisher.publish(topic, _reading("after", True))
+            except Exception:
+                return False
+            return True
+
+        await wait_until(published_after, timeout=40, interval=0.5)
+        published_in = time.monotonic() - restarted
+        await wait_until(lambda: "after" in applied, timeout=60, interval=0.2)
+        consumed_in = time.monotonic() - restarted
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 30)
+        await publisher.stop()
+        await client.aclose()
+    figures("broker restart (runner)", publish_recovered_s=published_in, consume_recovered_s=consumed_in)
+    assert applied.count("before") == 1
+
+
+@pytest.mark.slow
+def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests that every catalog service reports NOT_SERVING while the broker or Redis is down and recovers alone."""
+    services = start_services(list(SERVICES), fault_infra, tmp_path)
+    try:
+        assert fault_infra.broker is not None and fault_infra.redis is not None
+        results: dict[str, float] = {}
+        for dependency in ("kafka", "redis"):
+            process = fault_infra.broker if dependency == "kafka" else fault_infra.redis
+            process.stop()
+            down = time.monotonic()
+            for service in services:
+                wait_for(lambda s=service: health(s.target) == "NOT_SERVING", 30, what=f"{service.name} NOT_SERVING")
+            results[f"{dependency}_detected_s"] = time.monotonic() - down
+            time.sleep(2)  # an outage, not a blip: the services back off meanwhile
+            (fault_infra.start_broker if dependency == "kafka" else fault_infra.start_redis)()
+            back = time.monotonic()
+            for service in services:
+                wait_for(lambda s=service: health(s.target) == "SERVING", 60, what=f"{service.name} SERVING again")
+                assert service.running, f"{service.name} exited during the {dependency} outage"
+            results[f"{dependency}_recovered_s"] = time.monotonic() - back
+            assert [s.name for s in services if s.process and s.process.process and s.starts != 1] == []
+        figures("dependency restarts (4 services)", **results)
+        topics = asyncio.run(_topic_names(fault_infra.bootstrap))
+        missing = [t.name for t in REGISTRY if t.name not in topics or t.dead_letter not in topics]
+        assert not missing, f"topics not re-created after the broker restart: {missing}"
+    finally:
+        for service in services:
+            service.stop()
+
+
+async def _topic_names(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
