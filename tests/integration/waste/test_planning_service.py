@@ -126,3 +126,16 @@ async def test_concurrent_plans_queue_and_all_finish(start_service) -> None:
         stub = planning_service_pb2_grpc.PlanningServiceStub(service.channel)
         responses = await asyncio.gather(*(stub.PlanProblem(request, metadata=DISPATCHER) for _ in range(3)))
     assert all(r.summary.checked and r.summary.unassigned == 0 for r in responses)
+
+
+async def test_the_waste_process_serves_planning(start_service) -> None:
+    """The real waste server wires PlanningService next to WasteService."""
+    from herne_waste.server import SERVICE
+
+    text = shared_path("standards", "vroom", "example_2.json").read_text()
+    async with start_service(SERVICE) as service:
+        stub = planning_service_pb2_grpc.PlanningServiceStub(service.channel)
+        response = await stub.PlanProblem(
+            planning_service_pb2.PlanProblemRequest(problem_json=text, time_limit_seconds=0.5), metadata=DISPATCHER
+        )
+    assert response.summary.cost == 5461
