@@ -32,6 +32,7 @@ from herne_events.topics import PARKING_SENSOR_READINGS, REGISTRY, Topic
 from herne_stack.catalog import SERVICES
 from herne_stack.processes import ManagedProcess
 from tests.fixtures.services import wait_until
+from tests.helpers.domain import waste_book, waste_pickup_state
 from tests.helpers.stack import Infra, health, start_services, wait_for
 
 SENSORS = [f"fault-sensor-{index:02d}" for index in range(40)]
@@ -218,6 +219,11 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
     try:
         assert fault_infra.broker is not None and fault_infra.redis is not None
         results: dict[str, float] = {}
+        waste = next((s for s in services if s.name == "waste"), None)
+        pickup_id = ""
+        if waste is not None:
+            with waste.channel() as channel:
+                pickup_id, _ = waste_book(channel, name="Erika Musterfrau", phone="+49 2323 1234567", email="e@x.org")
         for dependency in ("kafka", "redis"):
             process = fault_infra.broker if dependency == "kafka" else fault_infra.redis
             process.stop()
@@ -233,6 +239,10 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
                 assert service.running, f"{service.name} exited during the {dependency} outage"
             results[f"{dependency}_recovered_s"] = time.monotonic() - back
             assert [s.name for s in services if s.process and s.process.process and s.starts != 1] == []
+        if waste is not None:
+            # Bookings live in Redis with its append-only file: a Redis restart keeps them.
+            with waste.channel() as channel:
+                assert waste_pickup_state(channel, pickup_id) == "PICKUP_STATE_BOOKED"
         figures("dependency restarts (4 services)", **results)
         topics = asyncio.run(_topic_names(fault_infra.bootstrap))
         missing = [t.name for t in REGISTRY if t.name not in topics or t.dead_letter not in topics]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
 
 import aiohttp
 import pytest
@@ -21,6 +20,7 @@ from google.protobuf.message import Message
 
 from herne_runtime.logging import PERSONAL_DATA_KEYS
 from tests.fixtures.services import auth
+from tests.helpers.domain import waste_book, waste_cancel
 from tests.helpers.rpc import call, served_methods
 from tests.helpers.stack import Infra, ServiceProcess
 from tests.reliability.test_fuzz import caller_role
@@ -115,42 +115,11 @@ def _found(canaries: list[str], haystack: bytes) -> list[str]:
 
 def _waste_booking(service: ServiceProcess) -> tuple[list[str], str]:
     """Book (and cancel) a real pickup with canary contact data; returns the canaries and the pickup id."""
-    from herne.waste.v1 import waste_service_pb2 as waste
-    from herne.waste.v1 import waste_service_pb2_grpc as waste_grpc
-
-    house = 100 + int(uuid.uuid4().hex[:4], 16) % 80
-    address = f"Bahnhofstraße {house}, 44623 Herne"
-    contact = waste.Contact(name=canary("name"), phone=canary("phone"), email=canary("email"))
-    items = [waste.Item(kind=waste.ITEM_KIND_SOFA, count=1)]
-    location = waste.PickupLocation(address=address)
+    name, phone, email = canary("name"), canary("phone"), canary("email")
     with service.channel() as channel:
-        stub = waste_grpc.WasteServiceStub(channel)
-        earliest = (date.today() + timedelta(days=2)).isoformat()
-        offers = stub.OfferSlots(
-            waste.OfferSlotsRequest(location=location, items=items, earliest_date=earliest, horizon_days=14),
-            metadata=auth("booking"),
-            timeout=60,
-        )
-        assert offers.slots, "OfferSlots offered no slot for a sofa in Herne-Mitte"
-        booked = stub.BookPickup(
-            waste.BookPickupRequest(
-                slot_id=offers.slots[0].slot_id,
-                location=location,
-                items=items,
-                contact=contact,
-                idempotency_key=f"pii-test-{uuid.uuid4().hex}",
-            ),
-            metadata=auth("booking"),
-            timeout=60,
-        )
-        pickup_id = booked.pickup.pickup_id
-        assert pickup_id, "BookPickup returned no pickup id"
-        stub.CancelPickup(
-            waste.CancelPickupRequest(pickup_id=pickup_id, reason="reliability test"),
-            metadata=auth("booking"),
-            timeout=30,
-        )
-    return [contact.name, contact.phone, contact.email, address], pickup_id
+        pickup_id, address = waste_book(channel, name=name, phone=phone, email=email)
+        waste_cancel(channel, pickup_id)
+    return [name, phone, email, address], pickup_id
 
 
 @pytest.mark.slow
