@@ -184,10 +184,11 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=10.0, help="our search time per problem (s)")
     parser.add_argument("--sizes", default="50,100,200", help="generated problem sizes (jobs)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-examples", action="store_true", help="only the generated problems")
     parser.add_argument("--write", action="store_true", help="replace our BENCHMARKS.md section with the table")
     args = parser.parse_args()
     problems: list[tuple[str, dict[str, Any]]] = []
-    for name in ("example_1", "example_2", "example_3"):
+    for name in () if args.no_examples else ("example_1", "example_2", "example_3"):
         path = EXAMPLES / f"{name}.json"
         if path.exists():
             problems.append((name, matrix_form(json.loads(path.read_text()))))
