@@ -41,6 +41,9 @@ Extensions (optional fields VROOM lacks, ignored by VROOM itself):
   vehicle ``must_unload_before_end``: true: the vehicle must arrive at its end empty.
 - top-level ``coordinate_travel``: ``{"speed_kmh": 50, "detour_factor": 1.3}``.
 
+Other keys are ignored, as VROOM does (``description``, ``options``, ...). Limits: at most
+2000 locations, 3000 jobs, 500 vehicles, 10 amount dimensions, matrix entries up to 10^8.
+
 The output has steps of type ``start``, ``job``, ``break``, ``end`` and our ``unload``
 (with ``id`` = the disposal site's id); ``unassigned`` entries carry ``reason`` and ``detail``.
 """
