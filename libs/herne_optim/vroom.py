@@ -18,7 +18,9 @@ Supported VROOM input:
   ``matrix`` (durations). A matrix is used exactly as given.
 - Without any matrix, locations are coordinates and travel is *estimated*: great-circle
   distance times a detour factor (1.3), at 50 km/h; both can be set in the extension field
-  ``coordinate_travel``. For real plans pass a matrix from a routing engine.
+  ``coordinate_travel``. For real plans pass a matrix from a routing engine, or a road
+  network (``network=``, CLI ``--road-network demo|FILE.osm|FILE.json``): fastest paths
+  between the nodes nearest to the coordinates, plus straight access legs (at most 3 km).
 
 Not supported (a clear error, or for shipments a clear entry in ``unassigned``):
 ``shipments`` (pickup-delivery pairs: every pickup and delivery of a shipment is reported
@@ -56,6 +58,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from herne_optim.network import RoadNetwork
 from herne_optim.problem import (
     Break,
     DisposalSite,
@@ -82,6 +85,8 @@ MAX_PRIORITY = 100
 _BIG = 10**6  # cost units of an unserved job: above any route cost the limits allow
 DEFAULT_SPEED_KMH = 50.0
 DEFAULT_DETOUR = 1.3
+MAX_SNAP_M = 3000.0  # a coordinate farther from every road-network node is not on the map
+ACCESS_SPEED_KMH = 20.0  # from the nearest network node to the door
 EARTH_RADIUS_M = 6_371_000.0
 
 
@@ -143,7 +148,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
 
 
-def loads_problem(text: str | bytes) -> VroomProblem:
+def loads_problem(text: str | bytes, *, network: RoadNetwork | None = None) -> VroomProblem:
     """Parse and validate problem JSON text; raises `VroomInputError` naming the field."""
     if len(text) > MAX_INPUT_BYTES:
         raise VroomInputError("$", f"file larger than {MAX_INPUT_BYTES} bytes")
@@ -160,7 +165,7 @@ def loads_problem(text: str | bytes) -> VroomProblem:
         raise VroomInputError("$", f"malformed JSON: {exc}") from None
     except RecursionError:
         raise VroomInputError("$", "malformed JSON: nested too deeply") from None
-    return parse_problem(data)
+    return parse_problem(data, network=network)
 
 
 def _obj(value: Any, path: str) -> dict[str, Any]:
@@ -267,6 +272,7 @@ class _Locations:
         self.points: list[tuple[float, float]] = []
         self._index: dict[tuple[float, float], int] = {}
         self.given: dict[int, tuple[float, float]] = {}
+        self.paths: list[str] = []  # where each coordinate point was first given
 
     def resolve(
         self, entry: dict[str, Any], path: str, index_key: str, coord_key: str, *, required: bool
@@ -297,6 +303,7 @@ class _Locations:
                 raise VroomInputError(path, f"more than {MAX_LOCATIONS} distinct locations")
             self._index[coords] = len(self.points)
             self.points.append(coords)
+            self.paths.append(f"{path}.{coord_key}")
         index = self._index[coords]
         self.given[index] = coords
         return index
@@ -349,8 +356,51 @@ def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def parse_problem(data: Any) -> VroomProblem:  # noqa: PLR0912, PLR0915 - one pass over the document
-    """Validate a decoded VROOM problem document and build the `RoutingProblem`."""
+def _road_tables(
+    network: RoadNetwork,
+    points: list[tuple[float, float]],
+    paths: list[str],
+    estimated_durations: list[list[float]],
+    estimated_distances: list[list[float]],
+) -> tuple[list[list[float]], list[list[float]]]:
+    """Travel on the road network: snap each point to its nearest node, fastest paths between
+    nodes, plus the straight access legs (detour factor, town speed) at both ends. Points
+    snapped to the same node keep the straight-line estimate between them."""
+    nodes, access_m = [], []
+    for point, path in zip(points, paths, strict=True):
+        node, gap = network.nearest_node(point[1], point[0])
+        if gap > MAX_SNAP_M:
+            raise VroomInputError(path, f"{gap:.0f} m from the road network (more than {MAX_SNAP_M:.0f} m)")
+        nodes.append(node)
+        access_m.append(gap * DEFAULT_DETOUR)
+    table = network.matrix(nodes)
+    n = len(points)
+    durations = [[0.0] * n for _ in range(n)]
+    distances = [[0.0] * n for _ in range(n)]
+    access_s = [a / (ACCESS_SPEED_KMH / 3.6) for a in access_m]
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            if nodes[i] == nodes[j]:
+                durations[i][j], distances[i][j] = estimated_durations[i][j], estimated_distances[i][j]
+                continue
+            seconds, metres = table.durations[i][j], table.distances[i][j]
+            if math.isinf(seconds):
+                raise VroomInputError(paths[j], f"not reachable on the road network from {paths[i]}")
+            durations[i][j] = round(access_s[i] + seconds + access_s[j])
+            distances[i][j] = round(access_m[i] + metres + access_m[j])
+    return durations, distances
+
+
+def parse_problem(  # noqa: PLR0912, PLR0915 - one pass over the document
+    data: Any, *, network: RoadNetwork | None = None
+) -> VroomProblem:
+    """Validate a decoded VROOM problem document and build the `RoutingProblem`.
+
+    ``network``: for a problem without matrices, travel between its coordinates comes from
+    this road network (fastest paths) instead of the straight-line estimate.
+    """
     root = _obj(data, "$")
     vehicles_in = _list(root.get("vehicles"), "$.vehicles", max_len=MAX_VEHICLES) if "vehicles" in root else None
     if vehicles_in is None:
@@ -565,6 +615,8 @@ def parse_problem(data: Any) -> VroomProblem:  # noqa: PLR0912, PLR0915 - one pa
         points = locations.points
         distances = [[round(_haversine(a, b) * detour) for b in points] for a in points]
         durations = [[round(d / (speed / 3.6)) for d in row] for row in distances]
+        if network is not None:
+            durations, distances = _road_tables(network, points, locations.paths, durations, distances)
         custom_costs = None
     if speed_factor != 1.0:
         durations = [[round(d / speed_factor) for d in row] for row in durations]

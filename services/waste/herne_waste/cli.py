@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from herne_optim.network import RoadNetwork
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -56,6 +60,11 @@ def _add_plan_day(subparsers: argparse._SubParsersAction) -> None:  # type: igno
     plan.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     plan.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     plan.add_argument("--out", help="write the solution here (atomically); default: stdout")
+    plan.add_argument(
+        "--road-network",
+        help="for problems with coordinates and no matrix: travel on this road network "
+        "('demo' = the Herne demo network, or an .osm / network .json file) instead of the straight-line estimate",
+    )
     plan.set_defaults(handler=_plan_day)
 
 
@@ -69,9 +78,14 @@ def _plan_day(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     try:
+        network = _road_network(args.road_network) if args.road_network else None
+    except (OSError, ValueError, SyntaxError) as exc:  # SyntaxError: malformed OSM XML
+        print(f"plan-day: cannot load road network {args.road_network}: {exc}", file=sys.stderr)
+        return 2
+    try:
         options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed)
         with open(args.problem, "rb") as handle:
-            problem = vroom.loads_problem(handle.read(vroom.MAX_INPUT_BYTES + 1))
+            problem = vroom.loads_problem(handle.read(vroom.MAX_INPUT_BYTES + 1), network=network)
     except OSError as exc:
         print(f"plan-day: cannot read {args.problem}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -99,3 +113,14 @@ def _plan_day(args: argparse.Namespace) -> int:
     for violation in result["herne"]["check_violations"][:20]:
         print(f"violation: {violation['kind']} {violation['subject']}: {violation['detail']}", file=sys.stderr)
     return 1 if result["herne"]["check_violations"] else 0
+
+
+def _road_network(spec: str) -> RoadNetwork:
+    from pathlib import Path
+
+    from herne_optim.network import RoadNetwork
+    from herne_optim.osm import load_osm
+
+    if spec == "demo":
+        return RoadNetwork.demo()
+    return load_osm(spec) if spec.endswith(".osm") else RoadNetwork.from_json(Path(spec))

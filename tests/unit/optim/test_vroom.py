@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from herne_optim import SolveOptions, check, solve
+from herne_optim.network import RoadNetwork
 from herne_optim.vroom import VroomInputError, loads_problem, parse_problem, plan, solution_to_vroom
 from tests.fixtures.shared import shared_path
 
@@ -283,3 +284,24 @@ def test_cli_plans_a_file(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     result = json.loads(out.read_text())
     assert result["code"] == 0 and result["summary"]["unassigned"] == 0 and result["herne"]["checked"]
+
+
+def test_coordinates_on_a_road_network_use_its_fastest_paths() -> None:
+    network = RoadNetwork.demo()
+    nodes = list(network.graph.nodes(data=True))[:4]
+    doc = {
+        "vehicles": [{"id": 1, "start": [nodes[0][1]["lon"], nodes[0][1]["lat"]]}],
+        "jobs": [{"id": k, "location": [d["lon"], d["lat"]]} for k, (_, d) in enumerate(nodes[1:], 1)],
+    }
+    vp = parse_problem(doc, network=network)
+    index = {coords: i for i, coords in vp.coordinates.items()}
+    for a, da in nodes:
+        for b, db in nodes:
+            i, j = index[(da["lon"], da["lat"])], index[(db["lon"], db["lat"])]
+            seconds, metres = network.travel(a, b)
+            assert vp.durations[i][j] == (0 if a == b else round(seconds))  # on the nodes: no access legs
+            assert vp.distances is not None and vp.distances[i][j] == (0 if a == b else round(metres))
+    far = {**doc, "jobs": [{"id": 1, "location": [2.35, 48.85]}]}  # Paris is not on Herne's map
+    with pytest.raises(VroomInputError) as caught:
+        parse_problem(far, network=network)
+    assert caught.value.path == "$.jobs[0].location"
