@@ -18,6 +18,7 @@ from google.protobuf import json_format
 
 from herne.waste.v1 import planning_service_pb2, planning_service_pb2_grpc
 from herne_optim import ProblemError, SolveOptions, vroom
+from herne_optim.network import RoadNetwork
 from herne_runtime.errors import InvalidArgument, ResourceExhausted
 from herne_runtime.server import ServiceContext
 
@@ -37,19 +38,25 @@ def _integral(value: Any) -> Any:
     return value
 
 
-def _parse(request: planning_service_pb2.PlanProblemRequest) -> vroom.VroomProblem:
+def _parse(request: planning_service_pb2.PlanProblemRequest, network: RoadNetwork | None) -> vroom.VroomProblem:
+    if request.use_road_network and network is None:
+        raise InvalidArgument("use_road_network: this process has no road network")
+    network = network if request.use_road_network else None
     which = request.WhichOneof("problem")
     if which == "problem_json":
-        return vroom.loads_problem(request.problem_json)
+        return vroom.loads_problem(request.problem_json, network=network)
     if which == "problem_struct":
-        return vroom.parse_problem(_integral(json_format.MessageToDict(request.problem_struct)))
+        document = _integral(json_format.MessageToDict(request.problem_struct))
+        return vroom.parse_problem(document, network=network)
     raise InvalidArgument("problem: set problem_json or problem_struct")
 
 
-def _plan(request: planning_service_pb2.PlanProblemRequest, options: SolveOptions) -> dict[str, Any]:
+def _plan(
+    request: planning_service_pb2.PlanProblemRequest, options: SolveOptions, network: RoadNetwork | None
+) -> dict[str, Any]:
     began = time.monotonic()
     try:
-        problem = _parse(request)
+        problem = _parse(request, network)
     except ProblemError as exc:
         raise InvalidArgument(f"problem: {exc}") from None
     return vroom.plan(problem, options, loading_ms=round((time.monotonic() - began) * 1000))
@@ -58,7 +65,8 @@ def _plan(request: planning_service_pb2.PlanProblemRequest, options: SolveOption
 class PlanningServicer(planning_service_pb2_grpc.PlanningServiceServicer):
     """Implements herne.waste.v1.PlanningService."""
 
-    def __init__(self) -> None:
+    def __init__(self, network: RoadNetwork | None = None) -> None:
+        self._network = network
         self._running = asyncio.Semaphore(1)
         self._pending = 0
 
@@ -76,7 +84,7 @@ class PlanningServicer(planning_service_pb2_grpc.PlanningServiceServicer):
         self._pending += 1
         try:
             async with self._running:
-                result = await asyncio.to_thread(_plan, request, options)
+                result = await asyncio.to_thread(_plan, request, options, self._network)
         finally:
             self._pending -= 1
         summary = result["summary"]
@@ -94,10 +102,13 @@ class PlanningServicer(planning_service_pb2_grpc.PlanningServiceServicer):
         )
 
 
-def register(context: ServiceContext[Any]) -> None:
-    """Serve PlanningService in this process (called from the waste server's setup)."""
+def register(context: ServiceContext[Any], network: RoadNetwork | None = None) -> None:
+    """Serve PlanningService in this process (called from the waste server's setup).
+
+    ``network``: the service's live road network, for requests with ``use_road_network``.
+    """
     context.add_service(
         planning_service_pb2.DESCRIPTOR.services_by_name["PlanningService"],
         planning_service_pb2_grpc.add_PlanningServiceServicer_to_server,
-        PlanningServicer(),
+        PlanningServicer(network),
     )

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from google.protobuf import json_format, struct_pb2
 
 from herne.waste.v1 import planning_service_pb2, planning_service_pb2_grpc
+from herne_optim.network import RoadNetwork
 from herne_runtime.server import ServiceContext, ServiceSpec
 from herne_runtime.settings import RuntimeSettings
 from herne_waste.planning import register
@@ -24,6 +25,13 @@ async def _planning_only(context: ServiceContext[RuntimeSettings]) -> None:
 
 
 PLANNING = ServiceSpec(name="waste-planning", settings=RuntimeSettings, setup=_planning_only)
+
+
+async def _planning_on_herne(context: ServiceContext[RuntimeSettings]) -> None:
+    register(context, RoadNetwork.demo())
+
+
+PLANNING_HERNE = ServiceSpec(name="waste-planning-herne", settings=RuntimeSettings, setup=_planning_on_herne)
 DISPATCHER = auth("dispatcher")
 
 
@@ -139,3 +147,26 @@ async def test_the_waste_process_serves_planning(start_service) -> None:
             planning_service_pb2.PlanProblemRequest(problem_json=text, time_limit_seconds=0.5), metadata=DISPATCHER
         )
     assert response.summary.cost == 5461
+
+
+async def test_coordinates_travel_on_the_service_road_network(start_service) -> None:
+    network = RoadNetwork.demo()
+    (a, da), (b, db) = list(network.graph.nodes(data=True))[:2]
+    problem = {
+        "vehicles": [{"id": 1, "start": [da["lon"], da["lat"]], "end": [da["lon"], da["lat"]]}],
+        "jobs": [{"id": 1, "location": [db["lon"], db["lat"]], "service": 60}],
+    }
+    request = planning_service_pb2.PlanProblemRequest(
+        problem_json=json.dumps(problem), time_limit_seconds=0.5, use_road_network=True
+    )
+    async with start_service(PLANNING_HERNE) as service:
+        stub = planning_service_pb2_grpc.PlanningServiceStub(service.channel)
+        response = await stub.PlanProblem(request, metadata=DISPATCHER)
+    there, back = network.travel(a, b)[0], network.travel(b, a)[0]
+    assert response.summary.duration_seconds == round(there) + round(back)
+    async with start_service(PLANNING) as service:  # no network in this process
+        stub = planning_service_pb2_grpc.PlanningServiceStub(service.channel)
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.PlanProblem(request, metadata=DISPATCHER)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "use_road_network" in (caught.value.details() or "")

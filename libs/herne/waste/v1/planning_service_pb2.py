@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from herne.common.v1 import access_pb2 as herne_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%herne/waste/v1/planning_service.proto\x12\x0eherne.waste.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1cherne/common/v1/access.proto\"\x94\x01\n\x12PlanProblemRequest\x12\x16\n\x0cproblem_json\x18\x01 \x01(\tH\x00\x12\x31\n\x0eproblem_struct\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructH\x00\x12\x1a\n\x12time_limit_seconds\x18\x03 \x01(\x01\x12\x0c\n\x04seed\x18\x04 \x01(\x03\x42\t\n\x07problem\"\x99\x01\n\x0bPlanSummary\x12\x0c\n\x04\x63ost\x18\x01 \x01(\x03\x12\x0e\n\x06routes\x18\x02 \x01(\x05\x12\x12\n\nunassigned\x18\x03 \x01(\x05\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x03\x12\x17\n\x0f\x64istance_meters\x18\x05 \x01(\x03\x12\x14\n\x0cunload_stops\x18\x06 \x01(\x05\x12\x0f\n\x07\x63hecked\x18\x07 \x01(\x08\"Z\n\x13PlanProblemResponse\x12\x15\n\rsolution_json\x18\x01 \x01(\t\x12,\n\x07summary\x18\x02 \x01(\x0b\x32\x1b.herne.waste.v1.PlanSummary2r\n\x0fPlanningService\x12_\n\x0bPlanProblem\x12\".herne.waste.v1.PlanProblemRequest\x1a#.herne.waste.v1.PlanProblemResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%herne/waste/v1/planning_service.proto\x12\x0eherne.waste.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1cherne/common/v1/access.proto\"\xae\x01\n\x12PlanProblemRequest\x12\x16\n\x0cproblem_json\x18\x01 \x01(\tH\x00\x12\x31\n\x0eproblem_struct\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructH\x00\x12\x1a\n\x12time_limit_seconds\x18\x03 \x01(\x01\x12\x0c\n\x04seed\x18\x04 \x01(\x03\x12\x18\n\x10use_road_network\x18\x05 \x01(\x08\x42\t\n\x07problem\"\x99\x01\n\x0bPlanSummary\x12\x0c\n\x04\x63ost\x18\x01 \x01(\x03\x12\x0e\n\x06routes\x18\x02 \x01(\x05\x12\x12\n\nunassigned\x18\x03 \x01(\x05\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x03\x12\x17\n\x0f\x64istance_meters\x18\x05 \x01(\x03\x12\x14\n\x0cunload_stops\x18\x06 \x01(\x05\x12\x0f\n\x07\x63hecked\x18\x07 \x01(\x08\"Z\n\x13PlanProblemResponse\x12\x15\n\rsolution_json\x18\x01 \x01(\t\x12,\n\x07summary\x18\x02 \x01(\x0b\x32\x1b.herne.waste.v1.PlanSummary2r\n\x0fPlanningService\x12_\n\x0bPlanProblem\x12\".herne.waste.v1.PlanProblemRequest\x1a#.herne.waste.v1.PlanProblemResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,11 +36,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PLANNINGSERVICE'].methods_by_name['PlanProblem']._loaded_options = None
   _globals['_PLANNINGSERVICE'].methods_by_name['PlanProblem']._serialized_options = b'\342\340\030\003\022\001\005'
   _globals['_PLANPROBLEMREQUEST']._serialized_start=118
-  _globals['_PLANPROBLEMREQUEST']._serialized_end=266
-  _globals['_PLANSUMMARY']._serialized_start=269
-  _globals['_PLANSUMMARY']._serialized_end=422
-  _globals['_PLANPROBLEMRESPONSE']._serialized_start=424
-  _globals['_PLANPROBLEMRESPONSE']._serialized_end=514
-  _globals['_PLANNINGSERVICE']._serialized_start=516
-  _globals['_PLANNINGSERVICE']._serialized_end=630
+  _globals['_PLANPROBLEMREQUEST']._serialized_end=292
+  _globals['_PLANSUMMARY']._serialized_start=295
+  _globals['_PLANSUMMARY']._serialized_end=448
+  _globals['_PLANPROBLEMRESPONSE']._serialized_start=450
+  _globals['_PLANPROBLEMRESPONSE']._serialized_end=540
+  _globals['_PLANNINGSERVICE']._serialized_start=542
+  _globals['_PLANNINGSERVICE']._serialized_end=656
 # @@protoc_insertion_point(module_scope)

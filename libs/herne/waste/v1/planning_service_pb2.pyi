@@ -8,16 +8,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class PlanProblemRequest(_message.Message):
-    __slots__ = ("problem_json", "problem_struct", "time_limit_seconds", "seed")
+    __slots__ = ("problem_json", "problem_struct", "time_limit_seconds", "seed", "use_road_network")
     PROBLEM_JSON_FIELD_NUMBER: _ClassVar[int]
     PROBLEM_STRUCT_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
+    USE_ROAD_NETWORK_FIELD_NUMBER: _ClassVar[int]
     problem_json: str
     problem_struct: _struct_pb2.Struct
     time_limit_seconds: float
     seed: int
-    def __init__(self, problem_json: _Optional[str] = ..., problem_struct: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., time_limit_seconds: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
+    use_road_network: bool
+    def __init__(self, problem_json: _Optional[str] = ..., problem_struct: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., time_limit_seconds: _Optional[float] = ..., seed: _Optional[int] = ..., use_road_network: _Optional[bool] = ...) -> None: ...
 
 class PlanSummary(_message.Message):
     __slots__ = ("cost", "routes", "unassigned", "duration_seconds", "distance_meters", "unload_stops", "checked")
