@@ -61,7 +61,7 @@ async def setup(context: ServiceContext[WasteSettings]) -> None:
         waste_service_pb2_grpc.add_WasteServiceServicer_to_server,
         WasteServicer(app),
     )
-    register_planning(context)  # herne.waste.v1.PlanningService: what-if plans, no bookings touched
+    register_planning(context, app.planner.network)  # PlanningService: what-if plans, no bookings touched
 
     async def road_condition(event: Event[object]) -> None:
         await app.apply_road_condition(event.payload, datetime.now(UTC))  # type: ignore[arg-type]
