@@ -38,6 +38,9 @@ def search_parameters(options: SolveOptions, time_limit_s: float, first: str, me
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(_FIRST, first)
     params.local_search_metaheuristic = getattr(_META, metaheuristic or options.metaheuristic)
+    # Gentler penalties than the default 0.1: mean Solomon gap 3.5 % vs 4.2 % on a ten-instance
+    # mixed subset at 10 s (bench/vrptw.py); a general setting, not per instance.
+    params.guided_local_search_lambda_coefficient = 0.05
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = options.log_search
     return params
