@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -19,8 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 import redis.asyncio as aioredis
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from herne.parking.v1.events_pb2 import SensorReading
@@ -31,9 +34,9 @@ from herne_events.publisher import EventPublisher
 from herne_events.topics import PARKING_SENSOR_READINGS, REGISTRY, Topic
 from herne_stack.catalog import SERVICES
 from herne_stack.processes import ManagedProcess
-from tests.fixtures.services import wait_until
+from tests.fixtures.services import auth, wait_until
 from tests.helpers.domain import waste_book, waste_pickup_state
-from tests.helpers.stack import Infra, health, start_services, wait_for
+from tests.helpers.stack import Infra, ServiceProcess, health, start_services, wait_for
 
 SENSORS = [f"fault-sensor-{index:02d}" for index in range(40)]
 
@@ -259,3 +262,140 @@ async def _topic_names(bootstrap: str) -> set[str]:
         return set(await admin.list_topics())
     finally:
         await admin.close()
+
+
+def _book_with_retries(service: ServiceProcess, key: str, request: Any, deadline: float) -> tuple[str, int]:
+    """BookPickup with one idempotency key, retried through crashes; (pickup id, attempts)."""
+    from herne.waste.v1 import waste_service_pb2_grpc as waste_grpc
+
+    attempts = 0
+    while True:
+        attempts += 1
+        if not service.running:
+            # From this thread: PR_SET_PDEATHSIG would kill a child started by a short-lived thread.
+            service.start()
+        try:
+            with service.channel() as channel:
+                response = waste_grpc.WasteServiceStub(channel).BookPickup(
+                    request, metadata=auth("booking"), timeout=30, wait_for_ready=True
+                )
+            return response.pickup.pickup_id, attempts
+        except grpc.RpcError as error:
+            if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise AssertionError(f"booking {key}: {error.code().name} {error.details()}") from None
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"booking {key} did not get through ({error.code().name}); running: {service.running}; "
+                    f"log tail:\n{service.log_text()[-3000:]}"
+                ) from None
+            time.sleep(0.2)
+
+
+async def _booked_events(bootstrap: str) -> dict[str, set[str]]:
+    """pickup id -> event ids of its PickupBooked records."""
+    from herne_events.envelope import decode
+    from herne_events.topics import WASTE_PICKUP_BOOKED
+
+    consumer = AIOKafkaConsumer(
+        WASTE_PICKUP_BOOKED.name, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    found: dict[str, set[str]] = {}
+    try:
+        idle = 0
+        while idle < 4:
+            batch = await consumer.getmany(timeout_ms=400)
+            idle = 0 if batch else idle + 1
+            for records in batch.values():
+                for record in records:
+                    event = decode(WASTE_PICKUP_BOOKED, record.value)
+                    found.setdefault(event.payload.pickup_id, set()).add(event.id)
+    finally:
+        await consumer.stop()
+    return found
+
+
+@pytest.mark.slow
+def test_waste_killed_during_bookings_books_each_exactly_once(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests that bookings retried with their idempotency keys through two kill -9s exist once, each with one event."""
+    from herne.waste.v1 import waste_service_pb2 as waste
+    from herne.waste.v1 import waste_service_pb2_grpc as waste_grpc
+
+    entry = next((e for e in SERVICES if e.name == "waste"), None)
+    if entry is None:
+        pytest.skip("no waste service in the catalog")
+    [service] = start_services([entry], fault_infra, tmp_path)
+    requests: dict[str, Any] = {}
+    try:
+        with service.channel() as channel:
+            stub = waste_grpc.WasteServiceStub(channel)
+            for index in range(12):
+                address = f"Bahnhofstraße {100 + index}, 44623 Herne"
+                location = waste.PickupLocation(address=address)
+                items = [waste.Item(kind=waste.ITEM_KIND_CHAIR, count=1)]
+                offers = stub.OfferSlots(
+                    waste.OfferSlotsRequest(location=location, items=items, horizon_days=14),
+                    metadata=auth("booking"),
+                    timeout=60,
+                )
+                assert offers.slots, f"no slot for {address}"
+                key = f"fault-{uuid.uuid4().hex}"
+                requests[key] = waste.BookPickupRequest(
+                    slot_id=offers.slots[index % len(offers.slots)].slot_id,
+                    location=location,
+                    items=items,
+                    contact=waste.Contact(name="Test Person", phone="+49 2323 0000000"),
+                    idempotency_key=key,
+                )
+        pickups: dict[str, str] = {}
+
+        attempts = 0
+        interrupted = 0  # bookings whose call the kill cut off (retried with the same key)
+        kills = 0
+        rng = random.Random(3)
+        deadline = time.monotonic() + 120
+        keys = list(requests)
+        for position, key in enumerate(keys):
+            if position in (4, 8):
+                # Kill while the booking is in flight (a timer fires a few ms after the call starts);
+                # the retry loop restarts it at once, as Kubernetes restarts a pod.
+                timer = threading.Timer(rng.uniform(0.002, 0.012), service.kill)
+                timer.start()
+                pickups[key], tries = _book_with_retries(service, key, requests[key], deadline)
+                timer.join()
+                kills += 1
+                interrupted += tries > 1
+                pickups[key], more = _book_with_retries(service, key, requests[key], deadline)
+                attempts += tries + more
+            else:
+                pickups[key], tries = _book_with_retries(service, key, requests[key], deadline)
+                attempts += tries
+        # Every key again, after the crashes: the same pickup, no second booking.
+        again = {key: _book_with_retries(service, key, requests[key], deadline)[0] for key in keys}
+        with service.channel() as channel:
+            states = {pickup: waste_pickup_state(channel, pickup) for pickup in pickups.values()}
+        began = time.monotonic()
+        events: dict[str, set[str]] = {}
+        while time.monotonic() - began < 30:
+            events = asyncio.run(_booked_events(fault_infra.bootstrap))
+            if set(pickups.values()) <= set(events):
+                break
+            time.sleep(1)
+    finally:
+        service.stop()
+    figures(
+        "kill-9 waste during bookings",
+        bookings=len(keys),
+        kills=kills,
+        calls_cut_off=interrupted,
+        booking_attempts=attempts,
+        distinct_pickups=len(set(pickups.values())),
+        booked_events=sum(len(ids) for ids in events.values()),
+    )
+    assert again == pickups, "a retried idempotency key booked another pickup"
+    assert len(set(pickups.values())) == len(keys)
+    assert set(states.values()) == {"PICKUP_STATE_BOOKED"}
+    missing = [p for p in pickups.values() if p not in events]
+    assert not missing, f"PickupBooked never published for {missing}"
+    twice = {p: ids for p, ids in events.items() if p in states and len(ids) > 1}
+    assert not twice, f"pickups with more than one booking event id: {twice}"
