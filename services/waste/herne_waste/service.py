@@ -397,8 +397,11 @@ class WasteApp:
     async def relay_outbox(self, *, interval_s: float = 1.0, batch: int = 100) -> None:
         """Publish outbox events forever (one relay at a time across replicas, via a Redis lock)."""
         while True:
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation that
+            # races with the event, and the relay would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox_kick.wait(), interval_s)
+                async with asyncio.timeout(interval_s):
+                    await self._outbox_kick.wait()
             self._outbox_kick.clear()
             try:
                 await self.flush_outbox(batch)
