@@ -399,3 +399,72 @@ def test_waste_killed_during_bookings_books_each_exactly_once(fault_infra: Infra
     assert not missing, f"PickupBooked never published for {missing}"
     twice = {p: ids for p, ids in events.items() if p in states and len(ids) > 1}
     assert not twice, f"pickups with more than one booking event id: {twice}"
+
+
+RPC_DEADLINE = 2.0  # a dashboard or a booking front end gives up after about this long
+
+
+@pytest.mark.slow
+def test_long_optimisation_is_bounded_and_never_blocks_other_rpcs(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests that a PlanTours run with a 4 s limit ends within its bound while health and reads keep answering."""
+    from herne.waste.v1 import waste_service_pb2 as waste
+    from herne.waste.v1 import waste_service_pb2_grpc as waste_grpc
+
+    entry = next((e for e in SERVICES if e.name == "waste"), None)
+    if entry is None:
+        pytest.skip("no waste service in the catalog")
+    [service] = start_services([entry], fault_infra, tmp_path)
+    try:
+        with service.channel() as channel:
+            pickups = [
+                waste_book(channel, name="Test Person", phone="+49 2323 0000000", email="t@example.org")[0]
+                for _ in range(8)
+            ]
+            day = (
+                waste_grpc.WasteServiceStub(channel)
+                .GetPickup(waste.GetPickupRequest(pickup_id=pickups[0]), metadata=auth("dispatcher"), timeout=30)
+                .pickup.date
+            )
+        limit = 4.0
+        outcome: dict[str, Any] = {}
+
+        def plan() -> None:
+            began = time.monotonic()
+            with service.channel() as channel:
+                try:
+                    waste_grpc.WasteServiceStub(channel).PlanTours(
+                        waste.PlanToursRequest(date=day, time_limit_seconds=limit),
+                        metadata=auth("dispatcher"),
+                        timeout=limit + 30,
+                    )
+                    outcome["code"] = grpc.StatusCode.OK
+                except grpc.RpcError as error:
+                    outcome["code"] = error.code()
+            outcome["seconds"] = time.monotonic() - began
+
+        solver = threading.Thread(target=plan)
+        solver.start()
+        answered, slowest = 0, 0.0
+        with service.channel() as channel:
+            stub = waste_grpc.WasteServiceStub(channel)
+            while solver.is_alive():
+                began = time.monotonic()
+                assert health(service.target, timeout=RPC_DEADLINE) == "SERVING", "health did not answer in the solve"
+                stub.GetPickup(
+                    waste.GetPickupRequest(pickup_id=pickups[1]), metadata=auth("crew"), timeout=RPC_DEADLINE
+                )
+                slowest = max(slowest, time.monotonic() - began)
+                answered += 1
+                time.sleep(0.05)
+        solver.join()
+    finally:
+        service.stop()
+    figures(
+        "optimisation off the event loop",
+        time_limit_s=limit,
+        plan_tours_s=outcome["seconds"],
+        rpcs_during_solve=answered,
+        slowest_rpc_during_solve_s=slowest,
+    )
+    assert outcome["code"] == grpc.StatusCode.OK
+    assert answered >= 3, "too few RPCs answered while the solver ran"
