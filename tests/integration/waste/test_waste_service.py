@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -25,7 +27,7 @@ from herne_events.topics import (
 from herne_waste.domain import Planner
 from herne_waste.server import SERVICE
 from herne_waste.servicer import ALTERNATIVES_METADATA
-from tests.fixtures.services import auth, wait_until
+from tests.fixtures.services import RunningService, auth, wait_until
 
 CONTACT = pb.Contact(name="Erika Mustermann", phone="+49 2323 555123", email="erika@example.org")
 ADDRESS = "Bahnhofstraße 12, 44623 Herne"
@@ -68,16 +70,22 @@ async def _records(bootstrap: str, topic: str, count: int, since: datetime) -> l
     return found
 
 
-@pytest.fixture
-async def waste(start_service, redis_client):
-    await redis_client.flushdb()
+@contextlib.asynccontextmanager
+async def _waste(start_service, **settings: object) -> AsyncIterator[RunningService]:
     async with start_service(
-        SERVICE, waste_plan_time_limit_seconds=1.0, waste_replan_time_limit_seconds=1.0
+        SERVICE, waste_plan_time_limit_seconds=1.0, waste_replan_time_limit_seconds=1.0, **settings
     ) as service:
         # let the road-conditions consumer join its group first: stopping a consumer that is
         # still joining leaves aiokafka's coordinator connection open (ResourceWarning)
         consumer = service.runtime.context.consumers[0]
         await wait_until(lambda: consumer._consumer is not None and consumer._consumer.assignment(), timeout=30)
+        yield service
+
+
+@pytest.fixture
+async def waste(start_service, redis_client):
+    await redis_client.flushdb()
+    async with _waste(start_service) as service:
         yield service
 
 
@@ -248,3 +256,23 @@ async def test_road_closure_from_signals_is_applied(waste, kafka_broker, redis_c
     await wait_until(stored, timeout=30)
     value = json.loads(await redis_client.hget("waste:conditions", "mitte-bahnhof>mitte-baukau"))
     assert value["closed"] is True
+
+
+@pytest.mark.slow
+async def test_bookings_survive_restart_of_service_and_redis(start_service, redis_server, redis_client) -> None:
+    """Redis (AOF) is the store of record: a booking outlives the service and a Redis restart."""
+    if redis_server.process is None:
+        pytest.skip("HERNE_TEST_REDIS_URL points at an external Redis that this test cannot restart")
+    await redis_client.flushdb()
+    day = _next_working_day(4)
+    async with _waste(start_service) as service:
+        stub = WasteServiceStub(service.channel)
+        offers = await stub.OfferSlots(_offer(earliest_date=day, horizon_days=1), metadata=auth("booking"))
+        booked = await stub.BookPickup(_book(offers.slots[0], uuid.uuid4().hex), metadata=auth("booking"))
+    redis_server.restart()  # SIGTERM: Redis fsyncs its append-only file and exits; then starts again from it
+    async with _waste(start_service) as service:
+        stub = WasteServiceStub(service.channel)
+        got = await stub.GetPickup(pb.GetPickupRequest(pickup_id=booked.pickup.pickup_id), metadata=auth("booking"))
+        assert got.pickup.state == pb.PICKUP_STATE_BOOKED and got.pickup.contact.phone == CONTACT.phone
+        tours = await stub.GetTours(pb.GetToursRequest(date=booked.pickup.date), metadata=auth("dispatcher"))
+        assert booked.pickup.pickup_id in {s.id for t in tours.plan.tours for s in t.stops}
