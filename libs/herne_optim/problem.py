@@ -272,15 +272,18 @@ class SolveOptions:
     """How long and how to search.
 
     Reproducible means: the same problem, options and library versions give the same plan
-    when the search is bounded by ``max_iterations`` (and ``time_limit_s`` is not reached
-    first). The search is single-threaded with fixed parameters and ``seed`` drives every
-    random choice of our own search; a pure time limit stops after however much work the
-    machine managed, so plans may differ between a loaded and an idle machine.
+    when the search is bounded by ``max_iterations`` and ``time_limit_s`` is not reached
+    first (then the probes' short time shares are not reached either on small problems).
+    The search is single-threaded with fixed parameters and ``seed`` re-seeds OR-Tools'
+    random generator. A pure time limit stops after however much work the machine managed,
+    so plans may differ between a loaded and an idle machine (each is still checked).
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
-    max_iterations: int | None = None  # outer improvement rounds (deterministic budget)
+    # Deterministic budget: the improving search stops after this many accepted solutions
+    # (OR-Tools solution_limit); the first-solution probes stop at their local optimum.
+    max_iterations: int | None = None
     first_solution: str = "auto"  # "auto" or an OR-Tools FirstSolutionStrategy name
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"  # an OR-Tools LocalSearchMetaheuristic name
     minimise_vehicles: bool = False  # lexicographic: first fewest vehicles, then cost

@@ -117,6 +117,9 @@ def solve(problem: RoutingProblem, options: SolveOptions | None = None) -> Solut
     routing = model.routing
     routing.solver().ReSeed(options.seed)
     params = search_parameters(options, max(0.05, remaining), strategies[0])
+    if options.max_iterations is not None:
+        # A work budget instead of a clock: the same plan on any machine (see SolveOptions).
+        params.solution_limit = options.max_iterations
     assignment = None
     if best is not None:
         start = routing.ReadAssignmentFromRoutes(best.routes, True)

@@ -201,3 +201,17 @@ def test_same_seed_same_plan() -> None:
 def test_malformed_input_is_rejected_with_a_message(build) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ProblemError):
         build()
+
+
+def test_work_budget_gives_the_same_plan_on_a_larger_instance() -> None:
+    import random
+
+    rng = random.Random(7)
+    points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(20)]
+    jobs = tuple(Job(f"j{i}", i, service_s=60, demand={"volume_m3": 2}) for i in range(1, 21))
+    fleet = tuple(truck(f"t{k}", capacity={"volume_m3": 10}) for k in range(3))
+    problem = RoutingProblem(matrix(points), jobs, fleet)
+    options = SolveOptions(time_limit_s=30, seed=5, max_iterations=30)
+    first, second = solve_checked(problem, options), solve_checked(problem, options)
+    assert [r.job_ids for r in first.routes] == [r.job_ids for r in second.routes]
+    assert first.solve_time_s < 30
