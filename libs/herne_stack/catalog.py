@@ -46,6 +46,7 @@ SERVICES: tuple[ServiceEntry, ...] = (
         9104,
         "bulky-waste booking and tours",
         cli="herne_waste.cli:add_commands",
+        simulator="herne_waste.simulator:main",
     ),
 )
 

@@ -27,7 +27,8 @@ from herne_events.topics import (
 from herne_waste.domain import Planner
 from herne_waste.server import SERVICE
 from herne_waste.servicer import ALTERNATIVES_METADATA
-from tests.fixtures.services import RunningService, auth, wait_until
+from herne_waste.simulator import main as simulator_main
+from tests.fixtures.services import RunningService, auth, token_for, wait_until
 
 CONTACT = pb.Contact(name="Erika Mustermann", phone="+49 2323 555123", email="erika@example.org")
 ADDRESS = "Bahnhofstraße 12, 44623 Herne"
@@ -276,3 +277,24 @@ async def test_bookings_survive_restart_of_service_and_redis(start_service, redi
         assert got.pickup.state == pb.PICKUP_STATE_BOOKED and got.pickup.contact.phone == CONTACT.phone
         tours = await stub.GetTours(pb.GetToursRequest(date=booked.pickup.date), metadata=auth("dispatcher"))
         assert booked.pickup.pickup_id in {s.id for t in tours.plan.tours for s in t.stops}
+
+
+@pytest.mark.slow
+async def test_simulator_books_and_plans_tomorrow(waste) -> None:
+    target = waste.target
+    code = await asyncio.to_thread(
+        simulator_main,
+        [
+            *("--target", target, "--initial", "10", "--duration", "1", "--interval", "0.5", "--time-limit", "1"),
+            *("--booking-token", token_for("booking"), "--dispatcher-token", token_for("dispatcher")),
+        ],
+    )
+    assert code == 0
+    stub = WasteServiceStub(waste.channel)
+    day = Planner.today(datetime.now(UTC)) + timedelta(days=1)
+    for _ in range(7):
+        tours = await stub.GetTours(pb.GetToursRequest(date=day.isoformat()), metadata=auth("dispatcher"))
+        if tours.plan.stops_planned:
+            break
+        day += timedelta(days=1)
+    assert tours.plan.status == "optimised" and tours.plan.stops_planned >= 5
