@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
+import redis.exceptions
 
 from herne_runtime import metrics
 from herne_runtime.auth import AuthError, Authorizer, set_current_caller
@@ -22,6 +23,16 @@ from herne_runtime.logging import get_logger
 log = get_logger(__name__)
 
 INTERNAL_MESSAGE = "internal error (reference {ref}); the operators can look it up in the logs"
+UNAVAILABLE_MESSAGE = "a dependency of this service is unavailable (reference {ref}); retry shortly"
+
+# A dependency (Redis, a socket) went away under a handler: the caller may retry, so the
+# answer is UNAVAILABLE, not INTERNAL. The exception text names hosts and ports: logged only.
+DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.BusyLoadingError,
+    ConnectionError,
+)
 
 
 class _Outcome:
@@ -123,6 +134,11 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             outcome.code = context.code() or grpc.StatusCode.UNKNOWN
         elif isinstance(error, (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt, SystemExit)):
             outcome.code = grpc.StatusCode.CANCELLED
+        elif isinstance(error, DEPENDENCY_ERRORS):
+            ref = uuid.uuid4().hex[:12]
+            outcome.code = grpc.StatusCode.UNAVAILABLE
+            log.warning("rpc_dependency_unavailable", method=method, reference=ref, error=str(error)[:300])
+            await context.abort(grpc.StatusCode.UNAVAILABLE, UNAVAILABLE_MESSAGE.format(ref=ref))
         elif isinstance(error, NotImplementedError):
             # The generated servicer base raises this for RPCs the service does not implement (yet).
             outcome.code = grpc.StatusCode.UNIMPLEMENTED

@@ -36,7 +36,9 @@ from herne_stack.catalog import SERVICES
 from herne_stack.processes import ManagedProcess
 from tests.fixtures.services import auth, wait_until
 from tests.helpers.domain import waste_book, waste_pickup_state
+from tests.helpers.rpc import PROPER_CODES, call, served_methods
 from tests.helpers.stack import Infra, ServiceProcess, health, start_services, wait_for
+from tests.reliability.test_fuzz import caller_role
 
 SENSORS = [f"fault-sensor-{index:02d}" for index in range(40)]
 
@@ -221,7 +223,8 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
     services = start_services(list(SERVICES), fault_infra, tmp_path)
     try:
         assert fault_infra.broker is not None and fault_infra.redis is not None
-        results: dict[str, float] = {}
+        results: dict[str, Any] = {}
+        problems: list[str] = []
         waste = next((s for s in services if s.name == "waste"), None)
         pickup_id = ""
         if waste is not None:
@@ -234,7 +237,12 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
             for service in services:
                 wait_for(lambda s=service: health(s.target) == "NOT_SERVING", 30, what=f"{service.name} NOT_SERVING")
             results[f"{dependency}_detected_s"] = time.monotonic() - down
-            time.sleep(2)  # an outage, not a blip: the services back off meanwhile
+            # Traffic during the outage: every RPC answers with a proper status or UNAVAILABLE, in time.
+            began = time.monotonic()
+            problems += [f"{dependency} down: {p}" for service in services for p in _sweep(service)]
+            if waste is not None:
+                results[f"booking_during_{dependency}_outage"] = _booking_outcome(waste)
+            time.sleep(max(0.0, 2 - (time.monotonic() - began)))  # an outage, not a blip
             (fault_infra.start_broker if dependency == "kafka" else fault_infra.start_redis)()
             back = time.monotonic()
             for service in services:
@@ -247,12 +255,37 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
             with waste.channel() as channel:
                 assert waste_pickup_state(channel, pickup_id) == "PICKUP_STATE_BOOKED"
         figures("dependency restarts (4 services)", **results)
+        assert not problems, "\n".join(problems)
         topics = asyncio.run(_topic_names(fault_infra.bootstrap))
         missing = [t.name for t in REGISTRY if t.name not in topics or t.dead_letter not in topics]
         assert not missing, f"topics not re-created after the broker restart: {missing}"
     finally:
         for service in services:
             service.stop()
+
+
+def _sweep(service: ServiceProcess) -> list[str]:
+    """Call every served RPC once (empty request, a role it admits); what went wrong."""
+    problems = []
+    with service.channel() as channel:
+        for rpc in served_methods(channel):
+            outcome = call(channel, rpc, metadata=auth(caller_role(rpc)), timeout=10, stream_timeout=0.3)
+            # UNIMPLEMENTED is the fuzzing's to report; here only the outage matters.
+            if outcome.code not in PROPER_CODES | {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNIMPLEMENTED}:
+                problems.append(f"{rpc.name}: {outcome.code.name} {outcome.details[:200]!r}")
+            elif outcome.code != grpc.StatusCode.OK and not outcome.details.strip():
+                problems.append(f"{rpc.name}: {outcome.code.name} without a message")
+    return problems
+
+
+def _booking_outcome(waste: ServiceProcess) -> str:
+    """What a citizen booking gets during an outage: OK (outbox) or a clear status."""
+    try:
+        with waste.channel() as channel:
+            waste_book(channel, name="Test Person", phone="+49 2323 0000000", email="t@example.org")
+    except grpc.RpcError as error:
+        return str(error.code().name)
+    return "OK"
 
 
 async def _topic_names(bootstrap: str) -> set[str]:
