@@ -10,7 +10,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from herne_stack.catalog import SERVICES
-from tests.fixtures.services import auth
+from tests.fixtures.services import auth, wait_until
 from tests.helpers.rpc import Rpc, served_methods
 from tests.helpers.stack import ServiceProcess, health
 from tests.reliability.conftest import MAX_REQUEST_BYTES, MAX_STREAMS_PER_CLIENT
@@ -113,3 +113,54 @@ async def test_streams_per_client_are_limited(catalog_services: dict[str, Servic
     if not checked:
         pytest.skip(f"no stream of {name} opens with an empty request; limit not checked generically")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [entry.name for entry in SERVICES])
+async def test_stalled_stream_clients_never_block_the_service(
+    catalog_services: dict[str, ServiceProcess], reliability_infra, name: str
+) -> None:
+    """Tests that streams whose clients never read hold up neither ingest nor other RPCs nor health."""
+    from herne.ops.v1 import ops_service_pb2, ops_service_pb2_grpc
+    from herne_events.topics import topic_named
+    from tests.helpers.hostile import hostile_records, produce
+
+    service = catalog_services[name]
+    with service.channel() as sync_channel:
+        streams = [rpc for rpc in served_methods(sync_channel) if rpc.server_streaming and not rpc.client_streaming]
+    stalled: list[grpc.aio.UnaryStreamCall] = []
+    channels = [grpc.aio.insecure_channel(service.target) for _ in range(3)]
+    try:
+        for channel in channels:
+            for rpc in streams:
+                method = channel.unary_stream(
+                    rpc.path, rpc.request_class().SerializeToString, rpc.response_class().FromString
+                )
+                # Three clients (channels) with the same token: the per-client limit may refuse some.
+                role = caller_role(rpc)
+                stalled.append(method(rpc.request_class()(), metadata=auth(role)))  # never read
+        await asyncio.sleep(0.5)
+        open_streams = sum(1 for call in stalled if not call.done())
+        if not open_streams:
+            pytest.skip(f"{name}: no stream opens with an empty request")
+        async with grpc.aio.insecure_channel(service.target) as channel:
+            ops = ops_service_pb2_grpc.OpsServiceStub(channel)
+            status = await ops.GetServiceStatus(ops_service_pb2.GetServiceStatusRequest(), timeout=2)
+            for consumer in status.consumers:
+                for topic_name in consumer.topics:
+                    before = consumer.applied + consumer.dead_lettered
+                    records = hostile_records(topic_named(topic_name))
+                    await produce(reliability_infra.bootstrap, topic_name, [r.value for r in records])
+
+                    async def progressed(topic_name: str = topic_name, target: int = before + len(records)) -> bool:
+                        now = await ops.GetServiceStatus(ops_service_pb2.GetServiceStatusRequest(), timeout=2)
+                        group = next(c for c in now.consumers if topic_name in c.topics)
+                        return group.applied + group.dead_lettered >= target
+
+                    await wait_until(progressed, timeout=20)
+        assert health(service.target, timeout=2) == "SERVING"
+    finally:
+        for call in stalled:
+            call.cancel()
+        for channel in channels:
+            await channel.close()
