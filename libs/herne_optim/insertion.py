@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from herne_optim.problem import (
     Break,
@@ -65,6 +65,7 @@ class _Walk:
     end_time: float = 0.0
     starts: list[tuple[float, int]] = field(default_factory=list)
     states: list[_State] = field(default_factory=list)
+    load_problem: bool = False  # failed on capacity or arriving loaded: an unloading trip may help
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ class RouteEvaluator:
                     before = baseline.states[j - 1].load if j > 0 else (0.0,) * len(self.dims)
                     extra = tuple(a - b for a, b in zip(load, before, strict=True))
                     if any(x > _EPS for x in extra) and not self._trip_fits(baseline, j, extra, capacity, vehicle):
-                        return _Walk(False, "over the truck's capacity")
+                        return _Walk(False, "over the truck's capacity", load_problem=True)
                     total = baseline.distance_m - baseline.states[j].distance + distance + leg
                     return _Walk(True, "", total, baseline.steps[-1].arrival, starts)
             if stop.kind is StepKind.UNLOAD:
@@ -225,7 +226,7 @@ class RouteEvaluator:
             else:
                 load = tuple(a + b for a, b in zip(load, stop.demand, strict=True))
                 if any(a > c + _EPS for a, c in zip(load, capacity, strict=True)):
-                    return _Walk(False, f"{stop.id}: over the truck's capacity")
+                    return _Walk(False, f"{stop.id}: over the truck's capacity", load_problem=True)
             distance += leg
             starts.append((begin, taken))
             time = begin + stop.service_s
@@ -263,7 +264,7 @@ class RouteEvaluator:
             time = begin + brk.duration_s
             taken += 1
         if vehicle.must_unload_before_end and any(x > _EPS for x in state.load):
-            return _Walk(False, "must arrive empty: an unloading trip is missing")
+            return _Walk(False, "must arrive empty: an unloading trip is missing", load_problem=True)
         arrival = time + travel
         if arrival > vehicle.shift.end + _EPS:
             return _Walk(False, "back at the depot after the end of the shift")
@@ -315,8 +316,7 @@ class RouteEvaluator:
                 continue  # a route broken by new road conditions takes nothing until re-planned
             sites = self._sites_for(vehicle)
             for position in range(len(sequence) + 1):
-                for window in windows:
-                    self._try(vehicle, sequence, base, position, candidate, window, sites, best)
+                self._try(vehicle, sequence, base, position, candidate, windows, sites, best)
         return best
 
     def _try(
@@ -326,40 +326,74 @@ class RouteEvaluator:
         base: Schedule,
         position: int,
         candidate: _Stop,
-        window: TimeWindow,
+        windows: Sequence[TimeWindow],
         sites: list[DisposalSite],
         best: dict[TimeWindow, Insertion],
     ) -> None:
-        stop = _Stop(candidate.id, StepKind.JOB, candidate.location, candidate.service_s, (window,), candidate.demand)
         prefix = self._prefix_state(vehicle, base, position)
-        if prefix is None:
-            return
-        # quick reject: cannot even reach it within the window
-        travel = 0.0 if prefix.location is None else self.problem.duration(prefix.location, stop.location)
-        if prefix.time + travel > window.end + _EPS:
-            return
+        travel = 0.0 if prefix.location is None else self.problem.duration(prefix.location, candidate.location)
+        arrival = prefix.time + travel
+        back = 0.0 if vehicle.end_location is None else self.problem.duration(candidate.location, vehicle.end_location)
         rest = [self._stops[s] for s in sequence[position:]]
-        over = any(a + d > c + _EPS for a, d, c in zip(prefix.load, stop.demand, self._capacity(vehicle), strict=True))
+        over = any(
+            a + d > c + _EPS for a, d, c in zip(prefix.load, candidate.demand, self._capacity(vehicle), strict=True)
+        )
         base_end = base.duration_s + vehicle.shift.start
-        variants: list[tuple[str | None, list[_Stop]]]
-        if over:  # the truck must unload before the job
-            variants = [(site.id, [self._stops[site.id], stop, *rest]) for site in sites]
-        else:
-            variants = [(None, [stop, *rest])]
-            variants += [(site.id, [stop, self._stops[site.id], *rest]) for site in sites]
-        for site_id, stops in variants:
-            walk = self._walk(vehicle, stops, prefix, baseline=base, offset=position)
-            if not walk.feasible:
+        # Windows the job reaches after their start give the same walk: compute it once.
+        done: dict[float, tuple[str | None, _Walk] | None] = {}
+        for window in windows:
+            if arrival > window.end + _EPS:
+                continue  # cannot even get there within the window
+            begin = max(arrival, window.start)
+            if begin + candidate.service_s + back > vehicle.shift.end + _EPS:
+                continue  # and back to the depot in time, even without anything else
+            if begin in done:
+                found = done[begin]
+            else:
+                stop = replace(candidate, windows=(window,))
+                found = self._variants(vehicle, base, position, stop, rest, prefix, sites, over)
+                if found is not None and found[1].starts[1 if over else 0][1] != prefix.breaks_taken:
+                    pass  # a break came first: the window mattered, do not reuse
+                else:
+                    done[begin] = found
+            if found is None:
                 continue
+            site_id, walk = found
             added = (walk.distance - base.distance_m, walk.end_time - base_end)
             current = best.get(window)
             if current is None or added < (current.added_distance_m, current.added_duration_s):
                 start = walk.starts[1 if over else 0][0]
                 best[window] = Insertion(window, vehicle.id, position, site_id, added[0], added[1], start, over)
-            if site_id is None:
-                return  # an extra unloading trip never beats none
 
-    def _prefix_state(self, vehicle: Vehicle, base: Schedule, position: int) -> _State | None:
+    def _variants(
+        self,
+        vehicle: Vehicle,
+        base: Schedule,
+        position: int,
+        stop: _Stop,
+        rest: list[_Stop],
+        prefix: _State,
+        sites: list[DisposalSite],
+        over: bool,
+    ) -> tuple[str | None, _Walk] | None:
+        """The cheapest way to place ``stop`` here: as it is, or with an unloading trip."""
+        if not over:
+            walk = self._walk(vehicle, [stop, *rest], prefix, baseline=base, offset=position)
+            if walk.feasible:
+                return None, walk  # an extra unloading trip never beats none
+            if not walk.load_problem:
+                return None  # late: an unloading trip would only make it later
+        best: tuple[str | None, _Walk] | None = None
+        for site in sites:
+            stops = [self._stops[site.id], stop, *rest] if over else [stop, self._stops[site.id], *rest]
+            walk = self._walk(vehicle, stops, prefix, baseline=base, offset=position)
+            if walk.feasible and (
+                best is None or (walk.distance, walk.end_time) < (best[1].distance, best[1].end_time)
+            ):
+                best = (site.id, walk)
+        return best
+
+    def _prefix_state(self, vehicle: Vehicle, base: Schedule, position: int) -> _State:
         if position == 0:
             return _State(vehicle.shift.start, vehicle.start_location, (0.0,) * len(self.dims), 0, 0.0)
         return base.states[position - 1]
