@@ -86,7 +86,8 @@ def main() -> None:
     booked = [len(p.jobs) for p in plans]
     stored = [json.dumps(p.to_json()) for p in plans]
     print(
-        f"filled {len(plans)} days with {booked} pickups in {fill_s:.1f} s ({fill_s / sum(booked) * 1000:.1f} ms/booking)"
+        f"filled {len(plans)} days with {booked} pickups in {fill_s:.1f} s "
+        f"({fill_s / sum(booked) * 1000:.1f} ms/booking)"
     )
     print(f"stored plan size: {statistics.mean(len(s) for s in stored) / 1024:.0f} KiB per day (JSON)")
 
@@ -104,7 +105,8 @@ def main() -> None:
     print(
         f"OfferSlots work ({args.queries} requests, {len(days)} days x ~{statistics.mean(booked):.0f} pickups, "
         f"{len(planner.fleet.slot_windows_s)} windows/day): p50 {percentile(timings, 0.5):.0f} ms, "
-        f"p95 {percentile(timings, 0.95):.0f} ms, max {max(timings):.0f} ms; slots offered: mean {statistics.mean(offered):.1f}"
+        f"p95 {percentile(timings, 0.95):.0f} ms, max {max(timings):.0f} ms; "
+        f"slots offered: mean {statistics.mean(offered):.1f}"
     )
     if args.target:
         grpc_bench(args.target, planner, rng, args.queries, days[0])
@@ -113,7 +115,7 @@ def main() -> None:
     tentative_km = sum(planner.route_distance_m(s) for s in plan.steps.values()) / 1000
     tentative_co2 = sum(planner.co2_kg(v, planner.route_distance_m(s)) for v, s in plan.steps.items())
     t0 = time.perf_counter()
-    optimised, solution, violations = planner.optimise(plan, datetime.now(UTC), time_limit_s=args.plan_seconds)
+    optimised, _solution, violations = planner.optimise(plan, datetime.now(UTC), time_limit_s=args.plan_seconds)
     plan_s = time.perf_counter() - t0
     km = sum(planner.route_distance_m(s) for s in optimised.steps.values()) / 1000
     co2 = sum(planner.co2_kg(v, planner.route_distance_m(s)) for v, s in optimised.steps.items())
