@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from herne_optim.checker import check
-from herne_optim.insertion import RouteEvaluator
+from herne_optim.insertion import RouteEvaluator, Schedule
 from herne_optim.network import AddressNotFound, RoadNetwork
 from herne_optim.problem import (
     Break,
@@ -52,6 +52,7 @@ UNREACHABLE_S = 10 * 86400.0
 MAX_ITEMS = 20
 MAX_ITEM_COUNT = 50
 MAX_SERVICE_AREA_M = 2500.0  # a position farther than this from every network node is outside Herne
+SMALL_NETWORK_NODES = 400  # up to this, day problems span the whole network (cacheable)
 
 
 class PickupState(StrEnum):
@@ -339,6 +340,7 @@ class Planner:
         self.day_penalty_km = day_penalty_km
         self.dispatch_lead_s = dispatch_lead_s
         self.depot_node = network.depots[fleet.depot].node
+        self._cache: dict[tuple[str, str, int], tuple[DayContext, dict[str, Schedule]]] = {}
 
     # -- time ------------------------------------------------------------------------------
 
@@ -531,7 +533,7 @@ class Planner:
         windows = [TimeWindow(a, b) for a, b in self.fleet.slot_windows_s]
         for plan in plans:
             day = date.fromisoformat(plan.date)
-            ctx = self.context(day, plan.jobs, [location.node])
+            ctx, schedules = self._offer_context(day, plan, location.node)
             if location.node in ctx.unreachable:
                 continue
             probe = Job(
@@ -542,7 +544,7 @@ class Planner:
                 (),
                 demand.skills,
             )
-            found = ctx.evaluator.best_insertions(_active_routes(plan), probe, windows)
+            found = ctx.evaluator.best_insertions(_active_routes(plan), probe, windows, schedules=schedules)
             delay = (day - first_day).days
             for window, insertion in found.items():
                 km = insertion.added_distance_m / 1000.0
@@ -557,6 +559,26 @@ class Planner:
                 )
         offers.sort(key=lambda o: (o.score, o.date, o.window_s))
         return offers[:max_slots]
+
+    def _offer_context(self, day: date, plan: DayPlan, node: str) -> tuple[DayContext, dict[str, Schedule]]:
+        """The day's context and route schedules; cached per plan version on small networks.
+
+        On a small network (the demo: a few dozen nodes) the matrix spans every node, so the
+        context does not depend on the request and is reused until the plan or the road
+        conditions change. Large (OSM) networks get a matrix over the day's nodes instead.
+        """
+        small = self.network.graph.number_of_nodes() <= SMALL_NETWORK_NODES
+        key = (plan.date, plan.plan_id, self.network.version)
+        if small and key in self._cache:
+            return self._cache[key]
+        extra = list(self.network.graph) if small else [node]
+        ctx = self.context(day, plan.jobs, extra)
+        schedules = {v: ctx.evaluator.schedule(v, seq) for v, seq in plan.routes.items() if v in ctx.evaluator.vehicles}
+        if small:
+            if len(self._cache) >= 256:
+                self._cache.clear()
+            self._cache[key] = (ctx, schedules)
+        return ctx, schedules
 
     def insert(self, plan: DayPlan, pickup: Pickup, now: datetime) -> DayPlan | None:
         """The plan with ``pickup`` inserted into its window, or None when it no longer fits."""
