@@ -14,11 +14,13 @@ from typing import Any
 
 import grpc
 import redis.exceptions
+from google.protobuf.message import Message
 
 from herne_runtime import metrics
 from herne_runtime.auth import AuthError, Authorizer, set_current_caller
-from herne_runtime.errors import DomainError, status_for
+from herne_runtime.errors import DomainError, InvalidArgument, status_for
 from herne_runtime.logging import get_logger
+from herne_runtime.wellknown import well_known_problem
 
 log = get_logger(__name__)
 
@@ -33,6 +35,14 @@ DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.BusyLoadingError,
     ConnectionError,
 )
+
+
+def _check_request(request: Any) -> None:
+    """Refuse out-of-range Timestamps/Durations before a handler converts them (client streams: per handler)."""
+    if isinstance(request, Message):
+        problem = well_known_problem(request)
+        if problem is not None:
+            raise InvalidArgument(problem)
 
 
 class _Outcome:
@@ -88,6 +98,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             outcome = _Outcome()
             try:
                 self._authorize(method, context)
+                _check_request(request)
                 return await behavior(request, context)
             except BaseException as error:
                 await self._fail(error, context, method, outcome)
@@ -107,6 +118,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             outcome = _Outcome()
             try:
                 self._authorize(method, context)
+                _check_request(request)
                 async for response in behavior(request, context):
                     yield response
             except BaseException as error:
