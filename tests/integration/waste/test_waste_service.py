@@ -91,7 +91,7 @@ async def waste(start_service, redis_client):
 
 
 @pytest.mark.slow
-async def test_offer_book_plan_report_cancel(waste, kafka_broker) -> None:
+async def test_offer_book_plan_report_cancel(waste, kafka_broker, capfd: pytest.CaptureFixture[str]) -> None:
     started = datetime.now(UTC)
     stub = WasteServiceStub(waste.channel)
     day = _next_working_day(2)
@@ -161,9 +161,14 @@ async def test_offer_book_plan_report_cancel(waste, kafka_broker) -> None:
     assert {pickup_id, second.pickup.pickup_id} <= ids
     assert len([r for r in booked if decode(WASTE_PICKUP_BOOKED, r.value).payload.pickup_id == pickup_id]) == 1
     assert cancelled_events and planned_events
+    secrets = (CONTACT.name, CONTACT.phone, CONTACT.email, "Bahnhofstraße", "Hauptstraße")
     for record in [*booked, *cancelled_events, *planned_events]:
-        for secret in (CONTACT.name, CONTACT.phone, CONTACT.email, "Bahnhofstraße", "Hauptstraße"):
+        for secret in secrets:
             assert secret.encode() not in record.value
+    logs = capfd.readouterr()
+    assert "pickup_booked" in logs.out + logs.err  # the service did log the bookings ...
+    for secret in secrets:
+        assert secret not in logs.out + logs.err  # ... without personal data
 
 
 async def test_bad_input_gives_clear_errors(waste) -> None:
@@ -237,26 +242,46 @@ async def test_taken_slot_gives_alternatives(waste) -> None:
 
 
 async def test_road_closure_from_signals_is_applied(waste, kafka_broker, redis_client) -> None:
+    """A closure on traffic.road-conditions.v1 cuts off Am Westhafen; re-opening brings its slots back."""
+    stub = WasteServiceStub(waste.channel)
+    request = _offer("Am Westhafen 40, 44653 Herne", earliest_date=_next_working_day(), horizon_days=3)
+    assert (await stub.OfferSlots(request, metadata=auth("booking"))).slots
     publisher = EventPublisher(kafka_broker.connection, source="/tests/signals")
     await publisher.start(wait=True)
-    try:
+
+    async def condition(kind: int) -> None:
         change = signals_events.RoadConditionChanged(
-            segment_id="mitte-bahnhof>mitte-baukau",
-            from_node_id="mitte-bahnhof",
-            to_node_id="mitte-baukau",
-            kind=signals_events.ROAD_CONDITION_KIND_CLOSED,
-            reason="Baustelle Dorstener Straße",
+            segment_id="wanne-unser-fritz>wanne-westhafen",
+            from_node_id="wanne-unser-fritz",
+            to_node_id="wanne-westhafen",
+            kind=kind,  # type: ignore[arg-type]
+            travel_time_factor=1.0,
+            reason="Baustelle Am Westhafen",
         )
         await publisher.publish(TRAFFIC_ROAD_CONDITIONS, change)
+
+    async def slots() -> int:
+        return len((await stub.OfferSlots(request, metadata=auth("booking"))).slots)
+
+    try:
+        await condition(signals_events.ROAD_CONDITION_KIND_CLOSED)
+        await wait_until(lambda: _is(slots(), 0), timeout=30)
+        value = json.loads(await redis_client.hget("waste:conditions", "wanne-unser-fritz>wanne-westhafen"))
+        assert value["closed"] is True
+        response = await stub.OfferSlots(request, metadata=auth("booking"))
+        assert "no free slot" in response.note
+        await condition(signals_events.ROAD_CONDITION_KIND_NORMAL)
+        await wait_until(lambda: _is_not(slots(), 0), timeout=30)
     finally:
         await publisher.stop()
 
-    async def stored() -> bool:
-        return await redis_client.hexists("waste:conditions", "mitte-bahnhof>mitte-baukau")
 
-    await wait_until(stored, timeout=30)
-    value = json.loads(await redis_client.hget("waste:conditions", "mitte-bahnhof>mitte-baukau"))
-    assert value["closed"] is True
+async def _is(value: object, expected: int) -> bool:
+    return await value == expected  # type: ignore[misc]
+
+
+async def _is_not(value: object, expected: int) -> bool:
+    return await value != expected  # type: ignore[misc]
 
 
 @pytest.mark.slow
