@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
 
 from herne_events.connection import KafkaConnection
 from herne_events.consumer import DLQ_HEADER_PREFIX
 from herne_events.publisher import EventPublisher
 from herne_events.topics import Topic
+from herne_runtime.errors import Unavailable
 
 
 async def replay_dead_letters(
@@ -26,9 +28,9 @@ async def replay_dead_letters(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    await consumer.start()
     replayed = 0
     try:
+        await consumer.start()
         while replayed < max_events:
             records = await consumer.getmany(timeout_ms=1000, max_records=max_events - replayed)
             if not records:
@@ -45,5 +47,11 @@ async def replay_dead_letters(
             highwater = consumer.highwater(partition) or 0
             remaining += max(highwater - await consumer.position(partition), 0)
         return replayed, remaining
+    except KafkaError as error:
+        # The broker went away (or is not there yet): the operator can simply retry; what was
+        # replayed and committed so far stays replayed, the rest is delivered by the next call.
+        raise Unavailable(
+            f"the event broker is unavailable ({type(error).__name__}) after replaying {replayed}; retry shortly"
+        ) from None
     finally:
         await consumer.stop()

@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 import redis.exceptions
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from google.protobuf.message import Message
 
 from herne_runtime import metrics
@@ -27,12 +28,14 @@ log = get_logger(__name__)
 INTERNAL_MESSAGE = "internal error (reference {ref}); the operators can look it up in the logs"
 UNAVAILABLE_MESSAGE = "a dependency of this service is unavailable (reference {ref}); retry shortly"
 
-# A dependency (Redis, a socket) went away under a handler: the caller may retry, so the
+# A dependency (Redis, the broker, a socket) went away under a handler: the caller may retry, so the
 # answer is UNAVAILABLE, not INTERNAL. The exception text names hosts and ports: logged only.
 DEPENDENCY_ERRORS: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
     ConnectionError,
 )
 

@@ -242,6 +242,9 @@ def test_services_go_not_serving_and_recover_from_broker_and_redis_restarts(faul
             problems += [f"{dependency} down: {p}" for service in services for p in _sweep(service)]
             if waste is not None:
                 results[f"booking_during_{dependency}_outage"] = _booking_outcome(waste)
+            replay = _replay_during_outage(services)
+            if replay:
+                results[f"replay_during_{dependency}_outage"] = replay
             time.sleep(max(0.0, 2 - (time.monotonic() - began)))  # an outage, not a blip
             (fault_infra.start_broker if dependency == "kafka" else fault_infra.start_redis)()
             back = time.monotonic()
@@ -276,6 +279,33 @@ def _sweep(service: ServiceProcess) -> list[str]:
             elif outcome.code != grpc.StatusCode.OK and not outcome.details.strip():
                 problems.append(f"{rpc.name}: {outcome.code.name} without a message")
     return problems
+
+
+def _replay_during_outage(services: list[ServiceProcess]) -> str:
+    """OpsService.ReplayDeadLetters (reads and publishes Kafka) on the first consumed topic: code and seconds."""
+    from herne.ops.v1 import ops_service_pb2, ops_service_pb2_grpc
+
+    for service in services:
+        with service.channel() as channel:
+            stub = ops_service_pb2_grpc.OpsServiceStub(channel)
+            status = stub.GetServiceStatus(ops_service_pb2.GetServiceStatusRequest(), timeout=5)
+            topics = [topic for consumer in status.consumers for topic in consumer.topics]
+            if not topics:
+                continue
+            began = time.monotonic()
+            try:
+                stub.ReplayDeadLetters(
+                    ops_service_pb2.ReplayDeadLettersRequest(topic=topics[0], max_events=1),
+                    metadata=auth("operator"),
+                    timeout=30,
+                )
+                code = "OK"
+            except grpc.RpcError as error:
+                code = error.code().name
+                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise AssertionError(f"{service.name} replay in an outage: {code} {error.details()}") from None
+            return f"{service.name}:{code}:{time.monotonic() - began:.1f}s"
+    return ""
 
 
 def _booking_outcome(waste: ServiceProcess) -> str:
