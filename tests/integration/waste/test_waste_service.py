@@ -323,3 +323,41 @@ async def test_simulator_books_and_plans_tomorrow(waste) -> None:
             break
         day += timedelta(days=1)
     assert tours.plan.status == "optimised" and tours.plan.stops_planned >= 5
+
+
+async def test_concurrent_bookings_and_planning_stay_consistent(waste, redis_client) -> None:
+    """Bookings racing each other and a running PlanTours: every success is in the tours, all feasible."""
+    stub = WasteServiceStub(waste.channel)
+    day = _next_working_day(5)
+    meta = auth("booking")
+    big = [pb.Item(kind=pb.ITEM_KIND_OTHER, count=1, volume_m3=9.0)]
+    offers = await stub.OfferSlots(_offer(earliest_date=day, horizon_days=1, items=big, max_slots=50), metadata=meta)
+    target = next(s for s in offers.slots if s.slot_id.endswith("09:00-11:00"))
+
+    refusals: list[grpc.StatusCode] = []
+
+    async def book() -> str | None:
+        try:
+            response = await stub.BookPickup(_book(target, uuid.uuid4().hex, items=big), metadata=meta)
+        except grpc.aio.AioRpcError as error:
+            refusals.append(error.code())
+            return None
+        return response.pickup.pickup_id
+
+    first = [p for p in await asyncio.gather(*(book() for _ in range(20))) if p]
+    plan_call = stub.PlanTours(pb.PlanToursRequest(date=day, time_limit_seconds=2), metadata=auth("dispatcher"))
+    during = await asyncio.gather(*(book() for _ in range(4)))
+    planned = await plan_call
+    booked = set(first) | {p for p in during if p}
+    assert set(refusals) <= {grpc.StatusCode.FAILED_PRECONDITION}  # taken, never an error
+    assert len(booked) + len(refusals) == 24
+    tours = (await stub.GetTours(pb.GetToursRequest(date=day), metadata=auth("dispatcher"))).plan
+    served = {s.id for t in tours.tours for s in t.stops if s.kind == pb.STOP_KIND_PICKUP}
+    assert booked == served | {u.pickup_id for u in tours.unserved}
+    assert planned.plan.stops_planned >= len(first) - len(planned.plan.unserved)
+    for tour in tours.tours:
+        assert all(stop.load_m3 <= tour.capacity_m3 + 1e-6 for stop in tour.stops)
+        for stop in tour.stops:
+            if stop.kind == pb.STOP_KIND_PICKUP:
+                window = (stop.start_time.ToDatetime(), target.window_start_time.ToDatetime())
+                assert window[0] >= window[1]
