@@ -160,6 +160,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", action="store_true", help="replace the BENCHMARKS.md section with the table")
     parser.add_argument("--json", help="also write per-instance results to this file")
+    parser.add_argument(
+        "--from-json", nargs="+", help="build the table from earlier --json runs (e.g. ours and peers run in parallel)"
+    )
+    parser.add_argument("--note", default="", help="extra sentence for the BENCHMARKS.md section (e.g. the load)")
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(f"missing {SHARED}", file=sys.stderr)
@@ -169,7 +173,13 @@ def main() -> int:
     solvers = args.solvers.split(",")
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, dict[str, float | bool]]] = {s: {} for s in solvers}
-    for name in names:
+    if args.from_json:
+        results = {}
+        for file in args.from_json:
+            results.update(json.loads(Path(file).read_text()))
+        solvers = list(results)
+        names = sorted({n for r in results.values() for n in r})
+    for name in names if not args.from_json else ():
         path = SHARED / "solomon" / f"{name}.txt"
         instance = solomon.load(path)
         line = [name]
@@ -196,6 +206,14 @@ def main() -> int:
             f"{sum(bool(r['feasible']) for r in rows)}/{len(gaps)} | "
             f"{statistics.mean(float(r['vehicles']) for r in rows):.1f} |"
         )
+    groups = sorted({n.rstrip("0123456789") + n.lstrip("rc")[0] for n in names})
+    table += ["", "| mean gap by class | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+    for solver in solvers:
+        cells = []
+        for group in groups:
+            gaps = [r["gap"] for n, r in results[solver].items() if n.rstrip("0123456789") + n.lstrip("rc")[0] == group]
+            cells.append(f"{statistics.mean(gaps):.2f} %" if gaps else "-")
+        table.append(f"| {solver} | " + " | ".join(cells) + " |")
     print("\n".join(table))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
@@ -205,7 +223,8 @@ def main() -> int:
             f"{SECTION}\n\n`bench/vrptw.py --time-limit {args.time_limit:g} --subset {args.subset}` "
             f"({len(names)} instances: {', '.join(names) if len(names) < 56 else 'all 56'}), run {when} on "
             f"{platform.node() or 'the standard machine'} ({os.cpu_count()} cores, {platform.python_version()}), "
-            f"shared with other work: load average {load_before:.1f} before, {load_after:.1f} after. Distances "
+            f"shared with other work: load average {load_before:.1f} before, {load_after:.1f} after. "
+            f"{args.note + ' ' if args.note else ''}Distances "
             "truncated per edge (floor(10 d)/10) against `min_distance`; feasibility by `herne_optim.checker`. "
             "Ours = `herne-mobility waste solve-vrptw` (the service's model and search), single-threaded.\n\n"
             + "\n".join(table)
