@@ -665,6 +665,12 @@ class Planner:
                 if vehicle is not None and step is not None and step.start_s <= now_s + self.dispatch_lead_s:
                     locks[job_id] = Lock(vehicle)
             jobs[job_id] = job
+        if not jobs and not unserved:
+            empty = DayPlan(plan.date, _new_plan_id(), "empty", now.isoformat(), 0.0, dict(plan.jobs))
+            return empty, Solution((), (), 0.0, 0.0, 0.0, 0, "empty"), []
+        if not jobs and not unserved:
+            empty = DayPlan(plan.date, _new_plan_id(), "empty", now.isoformat(), 0.0, dict(plan.jobs))
+            return empty, Solution((), (), 0.0, 0.0, 0.0, 0, "empty"), []
         if not self.fleet.crews:
             plan_out = replace(
                 plan, routes={}, steps={}, status="empty", plan_id=_new_plan_id(), planned_at=now.isoformat()
@@ -682,11 +688,7 @@ class Planner:
         problem = replace(ctx.problem, initial_routes=initial or None)
         solution = solve(problem, SolveOptions(time_limit_s=time_limit_s, seed=seed))
         violations = [f"{v.kind} {v.subject}: {v.detail}" for v in check(problem, solution)]
-        routes: dict[str, list[str]] = {}
-        steps: dict[str, list[PlannedStep]] = {}
-        for route in solution.routes:
-            routes[route.vehicle_id] = [s.id for s in route.steps if s.kind in (StepKind.JOB, StepKind.UNLOAD) and s.id]
-            steps[route.vehicle_id] = [_planned(step, ctx.nodes) for step in route.steps]
+        routes, steps = self._routes_from(solution, ctx, jobs)
         for item in solution.unassigned:
             reason = _FROM_SOLVER.get(item.reason, UnservedReason.NO_ROOM)
             detail = item.detail
@@ -708,6 +710,26 @@ class Planner:
             unserved,
         )
         return new, solution, violations
+
+    def _routes_from(
+        self, solution: Solution, ctx: DayContext, jobs: Mapping[str, PlanJob]
+    ) -> tuple[dict[str, list[str]], dict[str, list[PlannedStep]]]:
+        routes: dict[str, list[str]] = {}
+        steps: dict[str, list[PlannedStep]] = {}
+        for route in solution.routes:
+            sequence = [s.id for s in route.steps if s.kind in (StepKind.JOB, StepKind.UNLOAD) and s.id]
+            cleaned = _drop_idle_unloads(sequence, jobs)
+            if not any(stop in jobs for stop in cleaned):
+                continue  # a route of unloading visits only: nothing to drive for
+            route_steps = route.steps
+            if cleaned != sequence:
+                # the solver may visit a disposal site with nothing on board (free at the depot)
+                schedule = ctx.evaluator.schedule(route.vehicle_id, cleaned)
+                if schedule.feasible:
+                    sequence, route_steps = cleaned, schedule.steps
+            routes[route.vehicle_id] = sequence
+            steps[route.vehicle_id] = [_planned(step, ctx.nodes) for step in route_steps]
+        return routes, steps
 
     # -- views -------------------------------------------------------------------------------
 
