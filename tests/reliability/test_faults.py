@@ -33,11 +33,10 @@ from herne_events.envelope import Event
 from herne_events.publisher import EventPublisher
 from herne_events.topics import PARKING_SENSOR_READINGS, REGISTRY, Topic
 from herne_stack.catalog import SERVICES
-from herne_stack.processes import ManagedProcess
 from tests.fixtures.services import auth, wait_until
 from tests.helpers.domain import waste_book, waste_pickup_state
 from tests.helpers.rpc import PROPER_CODES, call, served_methods
-from tests.helpers.stack import Infra, ServiceProcess, health, start_services, wait_for
+from tests.helpers.stack import Infra, ServiceProcess, SpawnedProcess, health, start_services, wait_for
 from tests.reliability.test_fuzz import caller_role
 
 SENSORS = [f"fault-sensor-{index:02d}" for index in range(40)]
@@ -75,7 +74,7 @@ def _reading(sensor: str, occupied: bool) -> SensorReading:
     return reading
 
 
-def _counting_consumer(infra: Infra, topic: Topic[Any], group: str, log: Path) -> ManagedProcess:
+def _counting_consumer(infra: Infra, topic: Topic[Any], group: str, log: Path) -> SpawnedProcess:
     argv = [
         sys.executable,
         "-m",
@@ -85,7 +84,7 @@ def _counting_consumer(infra: Infra, topic: Topic[Any], group: str, log: Path) -
         topic.name,
         group,
     ]
-    return ManagedProcess("counting-consumer", argv, log)
+    return SpawnedProcess("counting-consumer", argv, log)
 
 
 @pytest.mark.slow
