@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 import grpc
+from google.protobuf.message import Message
 
 from tests.fixtures.services import auth
 
@@ -60,3 +62,26 @@ def waste_cancel(channel: grpc.Channel, pickup_id: str) -> None:
     waste_grpc.WasteServiceStub(channel).CancelPickup(
         waste.CancelPickupRequest(pickup_id=pickup_id, reason="reliability test"), metadata=auth("booking"), timeout=30
     )
+
+
+def _road_condition(index: int) -> Message:
+    from herne.signals.v1 import events_pb2 as signals
+
+    change = signals.RoadConditionChanged(
+        segment_id="mitte-bahnhof>mitte-kreuzkirche",
+        from_node_id="mitte-bahnhof",
+        to_node_id="mitte-kreuzkirche",
+        kind=signals.ROAD_CONDITION_KIND_CONGESTED,
+        travel_time_factor=1.0 + (index % 5) / 10,
+        reason="reliability test",
+    )
+    change.valid_from_time.FromDatetime(datetime.now(UTC))
+    change.valid_until_time.FromDatetime(datetime.now(UTC) + timedelta(minutes=30))
+    return change
+
+
+# Valid events per topic (demo data ids) for tests that need events a service applies;
+# topics without one get the empty payload, which a service must dead-letter.
+GOOD_EVENTS: dict[str, Callable[[int], Message]] = {
+    "traffic.road-conditions.v1": _road_condition,
+}

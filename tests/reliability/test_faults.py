@@ -34,7 +34,7 @@ from herne_events.publisher import EventPublisher
 from herne_events.topics import PARKING_SENSOR_READINGS, REGISTRY, Topic
 from herne_stack.catalog import SERVICES
 from tests.fixtures.services import auth, wait_until
-from tests.helpers.domain import waste_book, waste_pickup_state
+from tests.helpers.domain import GOOD_EVENTS, waste_book, waste_pickup_state
 from tests.helpers.rpc import PROPER_CODES, call, served_methods
 from tests.helpers.stack import Infra, ServiceProcess, SpawnedProcess, health, start_services, wait_for
 from tests.reliability.test_fuzz import caller_role
@@ -530,3 +530,94 @@ def test_long_optimisation_is_bounded_and_never_blocks_other_rpcs(fault_infra: I
     )
     assert outcome["code"] == grpc.StatusCode.OK
     assert answered >= 3, "too few RPCs answered while the solver ran"
+
+
+async def _dead_lettered_ids(bootstrap: str, topic: Topic[Any], group: str) -> tuple[set[str], int]:
+    """Event ids in ``topic``'s DLQ put there by ``group``, and the number of such records."""
+    from herne.events.v1.envelope_pb2 import Envelope
+
+    consumer = AIOKafkaConsumer(
+        topic.dead_letter, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    ids: set[str] = set()
+    records = 0
+    try:
+        idle = 0
+        while idle < 3:
+            batch = await consumer.getmany(timeout_ms=300)
+            idle = 0 if batch else idle + 1
+            for messages in batch.values():
+                for message in messages:
+                    if dict(message.headers).get("dlq-consumer-group", b"").decode() != group:
+                        continue
+                    envelope = Envelope()
+                    envelope.ParseFromString(message.value or b"")
+                    ids.add(envelope.id)
+                    records += 1
+    finally:
+        await consumer.stop()
+    return ids, records
+
+
+@pytest.mark.slow
+async def test_services_killed_while_consuming_lose_no_event(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests each service consuming a topic: kill -9 twice in a stream; every event ends applied or dead-lettered."""
+    from herne.ops.v1 import ops_service_pb2, ops_service_pb2_grpc
+
+    services = start_services(list(SERVICES), fault_infra, tmp_path)
+    client = aioredis.Redis.from_url(fault_infra.redis_url)
+    publisher = EventPublisher(KafkaConnection(fault_infra.bootstrap, client_id="fault-stream"), source="/tests")
+    await publisher.start(wait=True)
+    checked = []
+    try:
+        for service in services:
+            with service.channel() as channel:
+                status = ops_service_pb2_grpc.OpsServiceStub(channel).GetServiceStatus(
+                    ops_service_pb2.GetServiceStatusRequest(), timeout=5
+                )
+            for consumer in status.consumers:
+                topic = next(t for t in REGISTRY if t.name == consumer.topics[0])
+                published: list[str] = []
+
+                async def stream(topic: Topic[Any] = topic, published: list[str] = published) -> None:
+                    good = GOOD_EVENTS.get(topic.name)
+                    for round_ in range(40):
+                        batch = [good(round_ * 10 + i) if good and i % 2 else topic.message() for i in range(10)]
+                        published.extend(await publisher.publish_many(topic, batch))
+                        await asyncio.sleep(0.05)
+
+                task = asyncio.create_task(stream())
+                for pause in (0.6, 0.8):
+                    await asyncio.sleep(pause)
+                    service.kill()
+                    service.start()  # from the test's main thread, see SpawnedProcess
+                await task
+                service.wait_serving(60)
+                group = consumer.group_id
+                began = time.monotonic()
+                while True:
+                    keys = [f"herne:events:applied:{group}:{event_id}" for event_id in published]
+                    applied = {e for e, v in zip(published, await client.mget(keys), strict=True) if v is not None}
+                    lettered, letters = await _dead_lettered_ids(fault_infra.bootstrap, topic, group)
+                    lost = set(published) - applied - lettered
+                    if not lost or time.monotonic() - began > 60:
+                        break
+                    await asyncio.sleep(1)
+                figures(
+                    f"kill-9 {service.name} consuming {topic.name}",
+                    published=len(published),
+                    applied=len(applied & set(published)),
+                    dead_lettered=len(lettered & set(published)),
+                    dlq_records=letters,
+                    lost=len(lost),
+                )
+                assert not lost, f"{service.name} lost {len(lost)} of {len(published)} events of {topic.name}"
+                checked.append(topic.name)
+    finally:
+        await publisher.stop()
+        await client.aclose()
+        for service in services:
+            service.stop()
+    if not checked:
+        pytest.skip("no catalog service consumes a topic yet")
