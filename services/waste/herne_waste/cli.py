@@ -20,6 +20,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     vrptw.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     vrptw.set_defaults(handler=_solve_vrptw)
     _add_plan_day(subparsers)
+    from herne_waste.tours_cli import add_tours_command  # the tours table (waste service engineer)
+
+    add_tours_command(subparsers)
 
 
 def _solve_vrptw(args: argparse.Namespace) -> int:
