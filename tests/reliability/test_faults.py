@@ -463,7 +463,7 @@ def test_waste_killed_during_bookings_books_each_exactly_once(fault_infra: Infra
     assert not twice, f"pickups with more than one booking event id: {twice}"
 
 
-RPC_DEADLINE = 2.0  # a dashboard or a booking front end gives up after about this long
+RPC_DEADLINE = 1.0  # the default timeoutSeconds of a Kubernetes probe
 
 
 @pytest.mark.slow
