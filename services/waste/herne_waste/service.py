@@ -198,6 +198,8 @@ class WasteApp:
                 demand,
             )
         self._outbox_kick.set()
+        if change.plan is not None:
+            self._export(change.plan)
         log.info("pickup_booked", pickup_id=pickup.id, date=pickup.date, district=location.district)
         return pickup, True
 
@@ -248,8 +250,10 @@ class WasteApp:
                 plan=new, pickups=[cancelled], events=[_event(WASTE_PICKUP_CANCELLED.name, pickup_id, payload)]
             )
 
-        await self.store.update_day(pickup.date, compute)
+        change = await self.store.update_day(pickup.date, compute)
         self._outbox_kick.set()
+        if change.plan is not None:
+            self._export(change.plan)
         log.info("pickup_cancelled", pickup_id=pickup_id, date=pickup.date)
         return cancelled
 
