@@ -52,6 +52,7 @@ UNREACHABLE_S = 10 * 86400.0
 MAX_ITEMS = 20
 MAX_ITEM_COUNT = 50
 MAX_SERVICE_AREA_M = 2500.0  # a position farther than this from every network node is outside Herne
+MAX_DAYS_AHEAD = 120  # bookings open this many days ahead
 SMALL_NETWORK_NODES = 400  # up to this, day problems span the whole network (cacheable)
 
 
@@ -438,6 +439,8 @@ class Planner:
                 f"earliest_date {earliest.isoformat()} is not after today ({today.isoformat()}); "
                 "pickups are booked from tomorrow on"
             )
+        if (earliest - today).days > MAX_DAYS_AHEAD:
+            raise InvalidArgument(f"earliest_date is more than {MAX_DAYS_AHEAD} days ahead; bookings open later")
         days = [earliest + timedelta(days=k) for k in range(horizon_days)]
         return [d for d in days if self.fleet.is_working_day(d)]
 

@@ -150,6 +150,7 @@ class WasteApp:
             raise InvalidArgument(f"slot {slot}: pickups are booked from tomorrow on")
         if not self.planner.fleet.is_working_day(day):
             raise InvalidArgument(f"slot {slot}: {day.isoformat()} is not a working day")
+        self.planner.bookable_days(day, 1, today)  # the same bounds as OfferSlots (not too far ahead)
         fingerprint = _fingerprint(slot, location, items)
         key = idempotency_key
         existing = await self._idempotent(key, fingerprint)

@@ -86,6 +86,8 @@ def test_slot_ids_round_trip() -> None:
 def test_no_days_in_the_past_and_sundays_skipped(planner: Planner) -> None:
     with pytest.raises(InvalidArgument, match="after today"):
         planner.bookable_days(date(2026, 12, 2), 5, date(2026, 12, 2))
+    with pytest.raises(InvalidArgument, match="ahead"):
+        planner.bookable_days(date(2027, 12, 3), 7, date(2026, 12, 2))
     days = planner.bookable_days(date(2026, 12, 3), 7, date(2026, 12, 2))
     assert date(2026, 12, 6) not in days and len(days) == 6  # Sunday
 
