@@ -142,11 +142,6 @@ def test_a_day_with_reloads_passes_the_independent_checker() -> None:
     assert_reload_day(grid_problem(8, sites=True))
 
 
-@pytest.mark.xfail(
-    reason="core search: with a break and must_unload_before_end the first solution serves 3 of 8 jobs "
-    "(reported to the VRP-core engineer)",
-    strict=False,
-)
 def test_a_day_with_reloads_and_a_break() -> None:
     doc = grid_problem(8, sites=True, breaks=True)
     assert_reload_day(doc)
