@@ -41,11 +41,7 @@ def group_performance(flow: float, saturation_flow: float, green_s: float, cycle
         d2 = 3600.0 * ANALYSIS_PERIOD_H  # nothing leaves: the whole period waits
     else:
         t = ANALYSIS_PERIOD_H
-        d2 = (
-            900.0
-            * t
-            * ((x - 1) + math.sqrt((x - 1) ** 2 + 8 * INCREMENTAL_K * UPSTREAM_I * x / (capacity * t)))
-        )
+        d2 = 900.0 * t * ((x - 1) + math.sqrt((x - 1) ** 2 + 8 * INCREMENTAL_K * UPSTREAM_I * x / (capacity * t)))
     y = flow / saturation_flow if saturation_flow > 0 else 1.0
     # Webster's stop rate with uniform arrivals, plus the overflow share stopping twice.
     stops = 0.9 * (1 - green_ratio) / (1 - min(y, 0.99)) if y < 1 else 1.0

@@ -22,15 +22,93 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from herne.common.v1 import access_pb2 as herne_dot_common_dot_v1_dot_access__pb2
+from herne.common.v1 import geo_pb2 as herne_dot_common_dot_v1_dot_geo__pb2
+from herne.signals.v1 import events_pb2 as herne_dot_signals_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&herne/signals/v1/signals_service.proto\x12\x10herne.signals.v12\x10\n\x0eSignalsServiceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&herne/signals/v1/signals_service.proto\x12\x10herne.signals.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cherne/common/v1/access.proto\x1a\x19herne/common/v1/geo.proto\x1a\x1dherne/signals/v1/events.proto\"\x1a\n\x18ListIntersectionsRequest\"\xad\x01\n\x13IntersectionSummary\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12+\n\x08position\x18\x03 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12\x13\n\x0b\x63orridor_id\x18\x04 \x01(\t\x12\x15\n\rsignal_groups\x18\x05 \x01(\x05\x12\x16\n\x0e\x61\x63tive_plan_id\x18\x06 \x01(\t\"n\n\x19ListIntersectionsResponse\x12<\n\rintersections\x18\x01 \x03(\x0b\x32%.herne.signals.v1.IntersectionSummary\x12\x13\n\x0b\x64\x61ta_notice\x18\x02 \x01(\t\"1\n\x16GetIntersectionRequest\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\"\x9f\x01\n\x0bSignalGroup\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x10\n\x08\x61pproach\x18\x03 \x01(\t\x12\r\n\x05lanes\x18\x04 \x01(\x05\x12\x19\n\x11min_green_seconds\x18\x05 \x01(\x05\x12\x17\n\x0fpermissive_left\x18\x06 \x01(\x08\x12\x14\n\x0c\x64\x65tector_ids\x18\x07 \x03(\t\"W\n\nIntergreen\x12\x1c\n\x14\x66rom_signal_group_id\x18\x01 \x01(\t\x12\x1a\n\x12to_signal_group_id\x18\x02 \x01(\t\x12\x0f\n\x07seconds\x18\x03 \x01(\x05\"3\n\x05Stage\x12\x10\n\x08stage_id\x18\x01 \x01(\t\x12\x18\n\x10signal_group_ids\x18\x02 \x03(\t\"\x9e\x02\n\x17GetIntersectionResponse\x12;\n\x0cintersection\x18\x01 \x01(\x0b\x32%.herne.signals.v1.IntersectionSummary\x12\x34\n\rsignal_groups\x18\x02 \x03(\x0b\x32\x1d.herne.signals.v1.SignalGroup\x12\'\n\x06stages\x18\x03 \x03(\x0b\x32\x17.herne.signals.v1.Stage\x12\x31\n\x0bintergreens\x18\x04 \x03(\x0b\x32\x1c.herne.signals.v1.Intergreen\x12\x19\n\x11\x63ycle_min_seconds\x18\x05 \x01(\x05\x12\x19\n\x11\x63ycle_max_seconds\x18\x06 \x01(\x05\"\xc4\x01\n\x0bGroupTiming\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x1b\n\x13green_start_seconds\x18\x02 \x01(\x05\x12\x19\n\x11green_end_seconds\x18\x03 \x01(\x05\x12\x19\n\x11min_green_seconds\x18\x04 \x01(\x05\x12\x19\n\x11max_green_seconds\x18\x05 \x01(\x05\x12\x19\n\x11\x65xtension_seconds\x18\x06 \x01(\x01\x12\x13\n\x0b\x63oordinated\x18\x07 \x01(\x08\"\xdb\x01\n\x10GroupExpectation\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x19\n\x11\x66low_veh_per_hour\x18\x02 \x01(\x01\x12$\n\x1csaturation_flow_veh_per_hour\x18\x03 \x01(\x01\x12\x1d\n\x15\x63\x61pacity_veh_per_hour\x18\x04 \x01(\x01\x12\x1c\n\x14\x64\x65gree_of_saturation\x18\x05 \x01(\x01\x12\x15\n\rdelay_seconds\x18\x06 \x01(\x01\x12\x19\n\x11stops_per_vehicle\x18\x07 \x01(\x01\"\xb8\x04\n\nSignalPlan\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x17\n\x0fintersection_id\x18\x02 \x01(\t\x12\x15\n\rcycle_seconds\x18\x03 \x01(\x05\x12\x16\n\x0eoffset_seconds\x18\x04 \x01(\x05\x12-\n\x06groups\x18\x05 \x03(\x0b\x32\x1d.herne.signals.v1.GroupTiming\x12\x38\n\x0c\x65xpectations\x18\x06 \x03(\x0b\x32\".herne.signals.v1.GroupExpectation\x12\x1a\n\x12mean_delay_seconds\x18\x07 \x01(\x01\x12&\n\x1eoversaturated_signal_group_ids\x18\x08 \x03(\t\x12,\n\x06status\x18\t \x01(\x0e\x32\x1c.herne.signals.v1.PlanStatus\x12\x30\n\x0c\x63reated_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x64\x65\x63ided_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndecided_by\x18\x0c \x01(\t\x12\x15\n\rreject_reason\x18\r \x01(\t\x12\x15\n\rdemand_source\x18\x0e \x01(\t\x12\x13\n\x0b\x63orridor_id\x18\x0f \x01(\t\x12\x1d\n\x15outbound_band_seconds\x18\x10 \x01(\x05\x12\x1c\n\x14inbound_band_seconds\x18\x11 \x01(\x05\"?\n\tGroupFlow\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x19\n\x11\x66low_veh_per_hour\x18\x02 \x01(\x01\"/\n\x14GetActivePlanRequest\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\"C\n\x15GetActivePlanResponse\x12*\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.herne.signals.v1.SignalPlan\":\n\x10ListPlansRequest\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\"@\n\x11ListPlansResponse\x12+\n\x05plans\x18\x01 \x03(\x0b\x32\x1c.herne.signals.v1.SignalPlan\"\x84\x01\n\x1bOptimizeIntersectionRequest\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12*\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x1b.herne.signals.v1.GroupFlow\x12 \n\x18max_degree_of_saturation\x18\x03 \x01(\x01\"J\n\x1cOptimizeIntersectionResponse\x12*\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.herne.signals.v1.SignalPlan\"X\n\x11IntersectionFlows\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12*\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x1b.herne.signals.v1.GroupFlow\"\x84\x01\n\x17OptimizeCorridorRequest\x12\x13\n\x0b\x63orridor_id\x18\x01 \x01(\t\x12\x32\n\x05\x66lows\x18\x02 \x03(\x0b\x32#.herne.signals.v1.IntersectionFlows\x12 \n\x18max_degree_of_saturation\x18\x03 \x01(\x01\"\xe2\x01\n\x18OptimizeCorridorResponse\x12+\n\x05plans\x18\x01 \x03(\x0b\x32\x1c.herne.signals.v1.SignalPlan\x12\x15\n\rcycle_seconds\x18\x02 \x01(\x05\x12\x1d\n\x15outbound_band_seconds\x18\x03 \x01(\x05\x12\x1c\n\x14inbound_band_seconds\x18\x04 \x01(\x05\x12\"\n\x1aoutbound_stops_per_vehicle\x18\x05 \x01(\x01\x12!\n\x19inbound_stops_per_vehicle\x18\x06 \x01(\x01\"%\n\x12\x41pprovePlanRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\"A\n\x13\x41pprovePlanResponse\x12*\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.herne.signals.v1.SignalPlan\"4\n\x11RejectPlanRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"@\n\x12RejectPlanResponse\x12*\n\x04plan\x18\x01 \x01(\x0b\x32\x1c.herne.signals.v1.SignalPlan\"\xdb\x01\n\x1aReportRoadConditionRequest\x12\x14\n\x0c\x66rom_node_id\x18\x01 \x01(\t\x12\x12\n\nto_node_id\x18\x02 \x01(\t\x12\x31\n\x04kind\x18\x03 \x01(\x0e\x32#.herne.signals.v1.RoadConditionKind\x12\x1a\n\x12travel_time_factor\x18\x04 \x01(\x01\x12\x34\n\x10valid_until_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x06 \x01(\t\"X\n\x1bReportRoadConditionResponse\x12\x39\n\tcondition\x18\x01 \x01(\x0b\x32&.herne.signals.v1.RoadConditionChanged*\x91\x01\n\nPlanStatus\x12\x1b\n\x17PLAN_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14PLAN_STATUS_PROPOSED\x10\x01\x12\x16\n\x12PLAN_STATUS_ACTIVE\x10\x02\x12\x18\n\x14PLAN_STATUS_REJECTED\x10\x03\x12\x1a\n\x16PLAN_STATUS_SUPERSEDED\x10\x04\x32\xf6\x07\n\x0eSignalsService\x12t\n\x11ListIntersections\x12*.herne.signals.v1.ListIntersectionsRequest\x1a+.herne.signals.v1.ListIntersectionsResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12n\n\x0fGetIntersection\x12(.herne.signals.v1.GetIntersectionRequest\x1a).herne.signals.v1.GetIntersectionResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12h\n\rGetActivePlan\x12&.herne.signals.v1.GetActivePlanRequest\x1a\'.herne.signals.v1.GetActivePlanResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12\\\n\tListPlans\x12\".herne.signals.v1.ListPlansRequest\x1a#.herne.signals.v1.ListPlansResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12~\n\x14OptimizeIntersection\x12-.herne.signals.v1.OptimizeIntersectionRequest\x1a..herne.signals.v1.OptimizeIntersectionResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x04\x12r\n\x10OptimizeCorridor\x12).herne.signals.v1.OptimizeCorridorRequest\x1a*.herne.signals.v1.OptimizeCorridorResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x04\x12\x63\n\x0b\x41pprovePlan\x12$.herne.signals.v1.ApprovePlanRequest\x1a%.herne.signals.v1.ApprovePlanResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x04\x12`\n\nRejectPlan\x12#.herne.signals.v1.RejectPlanRequest\x1a$.herne.signals.v1.RejectPlanResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x04\x12{\n\x13ReportRoadCondition\x12,.herne.signals.v1.ReportRoadConditionRequest\x1a-.herne.signals.v1.ReportRoadConditionResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.signals.v1.signals_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SIGNALSSERVICE']._serialized_start=60
-  _globals['_SIGNALSSERVICE']._serialized_end=76
+  _globals['_SIGNALSSERVICE'].methods_by_name['ListIntersections']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['ListIntersections']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SIGNALSSERVICE'].methods_by_name['GetIntersection']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['GetIntersection']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SIGNALSSERVICE'].methods_by_name['GetActivePlan']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['GetActivePlan']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SIGNALSSERVICE'].methods_by_name['ListPlans']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['ListPlans']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SIGNALSSERVICE'].methods_by_name['OptimizeIntersection']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['OptimizeIntersection']._serialized_options = b'\342\340\030\003\022\001\004'
+  _globals['_SIGNALSSERVICE'].methods_by_name['OptimizeCorridor']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['OptimizeCorridor']._serialized_options = b'\342\340\030\003\022\001\004'
+  _globals['_SIGNALSSERVICE'].methods_by_name['ApprovePlan']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['ApprovePlan']._serialized_options = b'\342\340\030\003\022\001\004'
+  _globals['_SIGNALSSERVICE'].methods_by_name['RejectPlan']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['RejectPlan']._serialized_options = b'\342\340\030\003\022\001\004'
+  _globals['_SIGNALSSERVICE'].methods_by_name['ReportRoadCondition']._loaded_options = None
+  _globals['_SIGNALSSERVICE'].methods_by_name['ReportRoadCondition']._serialized_options = b'\342\340\030\003\022\001\004'
+  _globals['_PLANSTATUS']._serialized_start=3646
+  _globals['_PLANSTATUS']._serialized_end=3791
+  _globals['_LISTINTERSECTIONSREQUEST']._serialized_start=181
+  _globals['_LISTINTERSECTIONSREQUEST']._serialized_end=207
+  _globals['_INTERSECTIONSUMMARY']._serialized_start=210
+  _globals['_INTERSECTIONSUMMARY']._serialized_end=383
+  _globals['_LISTINTERSECTIONSRESPONSE']._serialized_start=385
+  _globals['_LISTINTERSECTIONSRESPONSE']._serialized_end=495
+  _globals['_GETINTERSECTIONREQUEST']._serialized_start=497
+  _globals['_GETINTERSECTIONREQUEST']._serialized_end=546
+  _globals['_SIGNALGROUP']._serialized_start=549
+  _globals['_SIGNALGROUP']._serialized_end=708
+  _globals['_INTERGREEN']._serialized_start=710
+  _globals['_INTERGREEN']._serialized_end=797
+  _globals['_STAGE']._serialized_start=799
+  _globals['_STAGE']._serialized_end=850
+  _globals['_GETINTERSECTIONRESPONSE']._serialized_start=853
+  _globals['_GETINTERSECTIONRESPONSE']._serialized_end=1139
+  _globals['_GROUPTIMING']._serialized_start=1142
+  _globals['_GROUPTIMING']._serialized_end=1338
+  _globals['_GROUPEXPECTATION']._serialized_start=1341
+  _globals['_GROUPEXPECTATION']._serialized_end=1560
+  _globals['_SIGNALPLAN']._serialized_start=1563
+  _globals['_SIGNALPLAN']._serialized_end=2131
+  _globals['_GROUPFLOW']._serialized_start=2133
+  _globals['_GROUPFLOW']._serialized_end=2196
+  _globals['_GETACTIVEPLANREQUEST']._serialized_start=2198
+  _globals['_GETACTIVEPLANREQUEST']._serialized_end=2245
+  _globals['_GETACTIVEPLANRESPONSE']._serialized_start=2247
+  _globals['_GETACTIVEPLANRESPONSE']._serialized_end=2314
+  _globals['_LISTPLANSREQUEST']._serialized_start=2316
+  _globals['_LISTPLANSREQUEST']._serialized_end=2374
+  _globals['_LISTPLANSRESPONSE']._serialized_start=2376
+  _globals['_LISTPLANSRESPONSE']._serialized_end=2440
+  _globals['_OPTIMIZEINTERSECTIONREQUEST']._serialized_start=2443
+  _globals['_OPTIMIZEINTERSECTIONREQUEST']._serialized_end=2575
+  _globals['_OPTIMIZEINTERSECTIONRESPONSE']._serialized_start=2577
+  _globals['_OPTIMIZEINTERSECTIONRESPONSE']._serialized_end=2651
+  _globals['_INTERSECTIONFLOWS']._serialized_start=2653
+  _globals['_INTERSECTIONFLOWS']._serialized_end=2741
+  _globals['_OPTIMIZECORRIDORREQUEST']._serialized_start=2744
+  _globals['_OPTIMIZECORRIDORREQUEST']._serialized_end=2876
+  _globals['_OPTIMIZECORRIDORRESPONSE']._serialized_start=2879
+  _globals['_OPTIMIZECORRIDORRESPONSE']._serialized_end=3105
+  _globals['_APPROVEPLANREQUEST']._serialized_start=3107
+  _globals['_APPROVEPLANREQUEST']._serialized_end=3144
+  _globals['_APPROVEPLANRESPONSE']._serialized_start=3146
+  _globals['_APPROVEPLANRESPONSE']._serialized_end=3211
+  _globals['_REJECTPLANREQUEST']._serialized_start=3213
+  _globals['_REJECTPLANREQUEST']._serialized_end=3265
+  _globals['_REJECTPLANRESPONSE']._serialized_start=3267
+  _globals['_REJECTPLANRESPONSE']._serialized_end=3331
+  _globals['_REPORTROADCONDITIONREQUEST']._serialized_start=3334
+  _globals['_REPORTROADCONDITIONREQUEST']._serialized_end=3553
+  _globals['_REPORTROADCONDITIONRESPONSE']._serialized_start=3555
+  _globals['_REPORTROADCONDITIONRESPONSE']._serialized_end=3643
+  _globals['_SIGNALSSERVICE']._serialized_start=3794
+  _globals['_SIGNALSSERVICE']._serialized_end=4808
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from herne.signals.v1 import signals_service_pb2 as herne_dot_signals_dot_v1_dot_signals__service__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -25,7 +26,9 @@ if _version_not_supported:
 
 
 class SignalsServiceStub:
-    """Traffic-responsive signal timing for Herne's signalised intersections.
+    """Traffic-responsive signal timing for Herne's signalised intersections:
+    proposes plans from demand, checks every plan with an independent safety
+    validator, and activates only plans a traffic engineer approved.
     """
 
     def __init__(self, channel):
@@ -34,15 +37,173 @@ class SignalsServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListIntersections = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/ListIntersections',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsResponse.FromString,
+                _registered_method=True)
+        self.GetIntersection = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/GetIntersection',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionResponse.FromString,
+                _registered_method=True)
+        self.GetActivePlan = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/GetActivePlan',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanResponse.FromString,
+                _registered_method=True)
+        self.ListPlans = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/ListPlans',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansResponse.FromString,
+                _registered_method=True)
+        self.OptimizeIntersection = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/OptimizeIntersection',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionResponse.FromString,
+                _registered_method=True)
+        self.OptimizeCorridor = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/OptimizeCorridor',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorResponse.FromString,
+                _registered_method=True)
+        self.ApprovePlan = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/ApprovePlan',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanResponse.FromString,
+                _registered_method=True)
+        self.RejectPlan = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/RejectPlan',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanResponse.FromString,
+                _registered_method=True)
+        self.ReportRoadCondition = channel.unary_unary(
+                '/herne.signals.v1.SignalsService/ReportRoadCondition',
+                request_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionRequest.SerializeToString,
+                response_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionResponse.FromString,
+                _registered_method=True)
 
 
 class SignalsServiceServicer:
-    """Traffic-responsive signal timing for Herne's signalised intersections.
+    """Traffic-responsive signal timing for Herne's signalised intersections:
+    proposes plans from demand, checks every plan with an independent safety
+    validator, and activates only plans a traffic engineer approved.
     """
+
+    def ListIntersections(self, request, context):
+        """All managed intersections, in id order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIntersection(self, request, context):
+        """One intersection with its signal groups, stages and intergreens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetActivePlan(self, request, context):
+        """The active (approved) plan of an intersection; NOT_FOUND before the first approval.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPlans(self, request, context):
+        """Plans of an intersection, newest first (proposed, active, rejected, superseded).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OptimizeIntersection(self, request, context):
+        """Proposes a delay-minimising isolated plan (cycle and green splits) from
+        the given flows, or from the historic profile of the hour when none are given.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OptimizeCorridor(self, request, context):
+        """Proposes a common cycle and offsets for two-way progression along a corridor.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApprovePlan(self, request, context):
+        """Approves a proposed plan: it becomes active (the previous one is
+        superseded) and is published on traffic.signal-plans.v1.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectPlan(self, request, context):
+        """Rejects a proposed plan with a reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportRoadCondition(self, request, context):
+        """Enters a closure or congestion of a road segment of the shared network;
+        published on traffic.road-conditions.v1 (the waste planner follows it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
 
 def add_SignalsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListIntersections': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIntersections,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsResponse.SerializeToString,
+            ),
+            'GetIntersection': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIntersection,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionResponse.SerializeToString,
+            ),
+            'GetActivePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetActivePlan,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanResponse.SerializeToString,
+            ),
+            'ListPlans': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPlans,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansResponse.SerializeToString,
+            ),
+            'OptimizeIntersection': grpc.unary_unary_rpc_method_handler(
+                    servicer.OptimizeIntersection,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionResponse.SerializeToString,
+            ),
+            'OptimizeCorridor': grpc.unary_unary_rpc_method_handler(
+                    servicer.OptimizeCorridor,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorResponse.SerializeToString,
+            ),
+            'ApprovePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApprovePlan,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanResponse.SerializeToString,
+            ),
+            'RejectPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectPlan,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanResponse.SerializeToString,
+            ),
+            'ReportRoadCondition': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportRoadCondition,
+                    request_deserializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionRequest.FromString,
+                    response_serializer=herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'herne.signals.v1.SignalsService', rpc_method_handlers)
@@ -52,5 +213,250 @@ def add_SignalsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SignalsService:
-    """Traffic-responsive signal timing for Herne's signalised intersections.
+    """Traffic-responsive signal timing for Herne's signalised intersections:
+    proposes plans from demand, checks every plan with an independent safety
+    validator, and activates only plans a traffic engineer approved.
     """
+
+    @staticmethod
+    def ListIntersections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/ListIntersections',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ListIntersectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIntersection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/GetIntersection',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.GetIntersectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetActivePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/GetActivePlan',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.GetActivePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPlans(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/ListPlans',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ListPlansResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OptimizeIntersection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/OptimizeIntersection',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeIntersectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OptimizeCorridor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/OptimizeCorridor',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.OptimizeCorridorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApprovePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/ApprovePlan',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ApprovePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/RejectPlan',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.RejectPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportRoadCondition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.signals.v1.SignalsService/ReportRoadCondition',
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionRequest.SerializeToString,
+            herne_dot_signals_dot_v1_dot_signals__service__pb2.ReportRoadConditionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

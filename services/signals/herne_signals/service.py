@@ -1,0 +1,210 @@
+"""Use cases of the signals service: propose, approve and reject plans; enter road conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from herne.signals.v1 import events_pb2
+from herne_events.publisher import EventPublisher
+from herne_events.topics import TRAFFIC_ROAD_CONDITIONS, TRAFFIC_SIGNAL_PLANS
+from herne_runtime.errors import FailedPrecondition, InvalidArgument, NotFound
+from herne_signals import metrics
+from herne_signals.model import Intersection, Network, historic_flow
+from herne_signals.optimise import CorridorResult, Options, optimise_corridor, optimise_intersection
+from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
+from herne_signals.store import SignalsStore
+from herne_signals.validator import UnsafePlan, ensure_safe
+
+MAX_PLANS_LISTED = 100
+MAX_REASON_CHARS = 500
+
+
+def _ts(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment.astimezone(UTC))
+    return stamp
+
+
+def demand(intersection: Intersection, given: Mapping[str, float], hour: int) -> tuple[dict[str, float], str]:
+    """Vehicle flows per group: the given ones, the historic profile of ``hour`` for the rest."""
+    flows = {g.group_id: historic_flow(g, hour) for g in intersection.groups if g.kind == "vehicle"}
+    flows.update(given)
+    if not given:
+        return flows, "historic"
+    return flows, "request" if set(given) >= set(flows) else "mixed"
+
+
+class SignalsApp:
+    """What the gRPC API does, over the network model, the store and the event publisher."""
+
+    def __init__(
+        self, network: Network, store: SignalsStore, publisher: EventPublisher, road_segments: frozenset[str]
+    ) -> None:
+        self.network = network
+        self.road_segments = road_segments  # segment ids of the shared road network (herne_optim.network)
+        self.store = store
+        self.publisher = publisher
+        self._decisions = asyncio.Lock()  # one approval at a time per process: no two active plans
+
+    async def optimise_intersection(
+        self, intersection_id: str, flows: Mapping[str, float], max_dos: float, now: datetime
+    ) -> SignalPlan:
+        intersection = self.network.intersection(intersection_id)
+        full, source = demand(intersection, flows, now.hour)
+        options = Options(max_degree_of_saturation=max_dos or 0.9)
+        try:
+            plan = await asyncio.to_thread(optimise_intersection, intersection, full, options)
+        except InvalidArgument:
+            metrics.OPTIMISATION_FAILURES.labels("invalid_input").inc()
+            raise
+        except UnsafePlan:
+            metrics.OPTIMISATION_FAILURES.labels("unsafe").inc()
+            raise
+        plan = replace(plan, created_time=now, demand_source=source, status=PROPOSED, reason="request")
+        ensure_safe(intersection, plan)  # the gate before anything is stored
+        await self.store.save(plan)
+        return plan
+
+    async def optimise_corridor(
+        self, corridor_id: str, flows: Mapping[str, Mapping[str, float]], max_dos: float, now: datetime
+    ) -> CorridorResult:
+        corridor = self.network.corridor(corridor_id)
+        unknown = set(flows) - set(corridor.intersections)
+        if unknown:
+            raise InvalidArgument(f"intersections {sorted(unknown)} are not on corridor {corridor_id}")
+        full: dict[str, dict[str, float]] = {}
+        sources = set()
+        for intersection_id in corridor.intersections:
+            intersection = self.network.intersection(intersection_id)
+            full[intersection_id], source = demand(intersection, flows.get(intersection_id, {}), now.hour)
+            sources.add(source)
+        options = Options(max_degree_of_saturation=max_dos or 0.9)
+        try:
+            result = await asyncio.to_thread(optimise_corridor, self.network, corridor, full, options)
+        except (InvalidArgument, FailedPrecondition):
+            metrics.OPTIMISATION_FAILURES.labels("invalid_input").inc()
+            raise
+        except UnsafePlan:
+            metrics.OPTIMISATION_FAILURES.labels("unsafe").inc()
+            raise
+        source = sources.pop() if len(sources) == 1 else "mixed"
+        plans = [replace(p, created_time=now, demand_source=source, status=PROPOSED) for p in result.plans]
+        for plan in plans:
+            ensure_safe(self.network.intersection(plan.intersection_id), plan)
+        await self.store.save(*plans)
+        result.plans = plans
+        return result
+
+    async def plan(self, plan_id: str) -> SignalPlan:
+        if not plan_id:
+            raise InvalidArgument("plan_id is required")
+        plan = await self.store.get(plan_id)
+        if plan is None:
+            raise NotFound(f"unknown plan_id {plan_id!r}")
+        return plan
+
+    async def active_plan(self, intersection_id: str) -> SignalPlan:
+        self.network.intersection(intersection_id)
+        plan_id = await self.store.active_id(intersection_id)
+        if plan_id is None:
+            raise NotFound(f"intersection {intersection_id} has no approved plan yet")
+        return await self.plan(plan_id)
+
+    async def plans(self, intersection_id: str, limit: int) -> list[SignalPlan]:
+        self.network.intersection(intersection_id)
+        if limit < 0 or limit > MAX_PLANS_LISTED:
+            raise InvalidArgument(f"limit must be 0 (default 20) to {MAX_PLANS_LISTED}, got {limit}")
+        return await self.store.list(intersection_id, limit or 20)
+
+    async def approve(self, plan_id: str, decided_by: str, now: datetime) -> SignalPlan:
+        async with self._decisions:
+            plan = await self.plan(plan_id)
+            if plan.status != PROPOSED:
+                raise FailedPrecondition(f"plan {plan_id} is {plan.status}; only proposed plans can be approved")
+            intersection = self.network.intersection(plan.intersection_id)
+            ensure_safe(intersection, plan)  # checked again: the data may have changed since the proposal
+            previous_id = await self.store.active_id(plan.intersection_id)
+            previous = await self.store.get(previous_id) if previous_id else None
+            if previous is not None:
+                previous = replace(previous, status=SUPERSEDED)
+            plan = replace(plan, status=ACTIVE, decided_time=now, decided_by=decided_by)
+            await self.store.activate(plan, previous)
+        await self.publisher.publish(TRAFFIC_SIGNAL_PLANS, activated_event(plan, now), subject=plan.intersection_id)
+        metrics.ACTIVE_PLAN_CYCLE.labels(plan.intersection_id).set(plan.cycle_s)
+        metrics.ACTIVE_PLAN_DELAY.labels(plan.intersection_id).set(plan.mean_delay_s)
+        return plan
+
+    async def reject(self, plan_id: str, reason: str, decided_by: str, now: datetime) -> SignalPlan:
+        if not reason.strip() or len(reason) > MAX_REASON_CHARS:
+            raise InvalidArgument(f"reason must be 1 to {MAX_REASON_CHARS} characters")
+        async with self._decisions:
+            plan = await self.plan(plan_id)
+            if plan.status != PROPOSED:
+                raise FailedPrecondition(f"plan {plan_id} is {plan.status}; only proposed plans can be rejected")
+            plan = replace(plan, status=REJECTED, decided_time=now, decided_by=decided_by, reject_reason=reason)
+            await self.store.save(plan)
+        return plan
+
+    async def road_condition(
+        self,
+        from_node: str,
+        to_node: str,
+        kind: int,
+        factor: float,
+        valid_until: datetime | None,
+        reason: str,
+        now: datetime,
+    ) -> events_pb2.RoadConditionChanged:
+        if not from_node or not to_node or from_node == to_node:
+            raise InvalidArgument("from_node_id and to_node_id are required and must differ")
+        if kind not in (
+            events_pb2.ROAD_CONDITION_KIND_NORMAL,
+            events_pb2.ROAD_CONDITION_KIND_CONGESTED,
+            events_pb2.ROAD_CONDITION_KIND_CLOSED,
+        ):
+            raise InvalidArgument("kind must be NORMAL, CONGESTED or CLOSED")
+        if kind == events_pb2.ROAD_CONDITION_KIND_CONGESTED and not (math.isfinite(factor) and 1.0 <= factor <= 20.0):
+            raise InvalidArgument(f"travel_time_factor of a congestion must be 1.0 to 20.0, got {factor}")
+        if len(reason) > 200:
+            raise InvalidArgument("reason must be at most 200 characters")
+        if valid_until is not None and valid_until <= now:
+            raise InvalidArgument("valid_until_time must lie in the future")
+        segment_id = f"{from_node}>{to_node}"
+        if segment_id not in self.road_segments:
+            raise NotFound(f"road segment {segment_id!r} is not in the shared road network")
+        condition = events_pb2.RoadConditionChanged(
+            segment_id=segment_id,
+            from_node_id=from_node,
+            to_node_id=to_node,
+            kind=kind,  # type: ignore[arg-type]
+            travel_time_factor=factor if kind == events_pb2.ROAD_CONDITION_KIND_CONGESTED else 1.0,
+            valid_from_time=_ts(now),
+            reason=reason,
+        )
+        if valid_until is not None:
+            condition.valid_until_time.CopyFrom(_ts(valid_until))
+        await self.publisher.publish(TRAFFIC_ROAD_CONDITIONS, condition, subject=segment_id)
+        return condition
+
+
+def activated_event(plan: SignalPlan, now: datetime) -> events_pb2.SignalPlanActivated:
+    return events_pb2.SignalPlanActivated(
+        intersection_id=plan.intersection_id,
+        plan_id=plan.plan_id,
+        cycle_seconds=plan.cycle_s,
+        offset_seconds=plan.offset_s,
+        groups=[
+            events_pb2.SignalGroupTiming(
+                signal_group_id=g.group_id, green_start_seconds=g.green_start_s, green_end_seconds=g.green_end_s
+            )
+            for g in plan.groups
+        ],
+        approved_by=plan.decided_by,
+        activated_time=_ts(now),
+    )

@@ -1,0 +1,56 @@
+"""Redis keys of the signals service: plans, the plan index per intersection and the active plan.
+
+- ``signals:plan:<plan id>``: the plan as JSON (``SignalPlan.to_dict``).
+- ``signals:plans:<intersection id>``: sorted set of plan ids by creation time.
+- ``signals:active:<intersection id>``: id of the active plan.
+"""
+
+from __future__ import annotations
+
+import json
+
+import redis.asyncio as aioredis
+
+from herne_signals.plan import SignalPlan
+
+_PLAN = "signals:plan:"
+_INDEX = "signals:plans:"
+_ACTIVE = "signals:active:"
+
+
+class SignalsStore:
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.redis = client
+
+    async def save(self, *plans: SignalPlan) -> None:
+        """Store plans (new or changed) in one transaction."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for plan in plans:
+                pipe.set(_PLAN + plan.plan_id, json.dumps(plan.to_dict()))
+                created = plan.created_time.timestamp() if plan.created_time else 0.0
+                pipe.zadd(_INDEX + plan.intersection_id, {plan.plan_id: created})
+            await pipe.execute()
+
+    async def get(self, plan_id: str) -> SignalPlan | None:
+        raw = await self.redis.get(_PLAN + plan_id)
+        return SignalPlan.from_dict(json.loads(raw)) if raw else None
+
+    async def list(self, intersection_id: str, limit: int) -> list[SignalPlan]:
+        ids = await self.redis.zrevrange(_INDEX + intersection_id, 0, limit - 1)
+        if not ids:
+            return []
+        raws = await self.redis.mget([_PLAN + plan_id.decode() for plan_id in ids])
+        return [SignalPlan.from_dict(json.loads(raw)) for raw in raws if raw]
+
+    async def active_id(self, intersection_id: str) -> str | None:
+        raw = await self.redis.get(_ACTIVE + intersection_id)
+        return raw.decode() if raw else None
+
+    async def activate(self, plan: SignalPlan, previous: SignalPlan | None) -> None:
+        """Make ``plan`` active and ``previous`` superseded, atomically."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(_PLAN + plan.plan_id, json.dumps(plan.to_dict()))
+            if previous is not None:
+                pipe.set(_PLAN + previous.plan_id, json.dumps(previous.to_dict()))
+            pipe.set(_ACTIVE + plan.intersection_id, plan.plan_id)
+            await pipe.execute()
