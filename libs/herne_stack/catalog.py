@@ -38,7 +38,14 @@ SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         "mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs", http_port=8082
     ),
-    ServiceEntry("signals", "herne_signals.server:SERVICE", 50053, 9103, "traffic-responsive signal timing"),
+    ServiceEntry(
+        "signals",
+        "herne_signals.server:SERVICE",
+        50053,
+        9103,
+        "traffic-responsive signal timing",
+        simulator="herne_signals.simulator:main",
+    ),
     ServiceEntry(
         "waste",
         "herne_waste.server:SERVICE",

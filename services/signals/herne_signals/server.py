@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime
 
 from herne.signals.v1 import signals_service_pb2, signals_service_pb2_grpc
+from herne_events.consumer import Subscription, per_event
+from herne_events.envelope import Event
+from herne_events.topics import TRAFFIC_DETECTOR_COUNTS
 from herne_optim.network import RoadNetwork, segment_id
+from herne_runtime.logging import get_logger
 from herne_runtime.server import ServiceContext, ServiceSpec
+from herne_signals.detectors import Reading
 from herne_signals.model import Network, load_network
 from herne_signals.service import SignalsApp
 from herne_signals.servicer import SignalsServicer
 from herne_signals.settings import DEMO_SIGNALS, SignalsSettings
 from herne_signals.store import SignalsStore
+
+log = get_logger(__name__)
 
 
 def network_from_settings(settings: SignalsSettings) -> Network:
@@ -22,12 +31,46 @@ def network_from_settings(settings: SignalsSettings) -> Network:
 async def setup(context: ServiceContext[SignalsSettings]) -> None:
     roads = RoadNetwork.demo()
     segments = frozenset(segment_id(u, v) for u, v in roads.graph.edges)
-    app = SignalsApp(network_from_settings(context.settings), SignalsStore(context.redis), context.publisher, segments)
+    settings = context.settings
+    app = SignalsApp(
+        network_from_settings(settings),
+        SignalsStore(context.redis),
+        context.publisher,
+        segments,
+        silent_after_s=settings.signals_detector_silent_seconds,
+        stuck_after=settings.signals_detector_stuck_intervals,
+        drift_threshold=settings.signals_drift_threshold,
+    )
     context.add_service(
         signals_service_pb2.DESCRIPTOR.services_by_name["SignalsService"],
         signals_service_pb2_grpc.add_SignalsServiceServicer_to_server,
         SignalsServicer(app),
     )
+
+    async def detector_count(event: Event[object]) -> None:
+        count = event.payload
+        await app.record_count(
+            Reading(
+                detector_id=count.detector_id,  # type: ignore[attr-defined]
+                interval_start=count.interval_start_time.ToDatetime(UTC),  # type: ignore[attr-defined]
+                interval_s=count.interval_seconds,  # type: ignore[attr-defined]
+                vehicles=count.vehicles,  # type: ignore[attr-defined]
+                occupancy_percent=count.occupancy_percent,  # type: ignore[attr-defined]
+                fault_reported=count.fault_reported,  # type: ignore[attr-defined]
+            )
+        )
+
+    async def watch_drift() -> None:
+        while True:
+            await asyncio.sleep(settings.signals_drift_check_seconds)
+            try:
+                for plan in await app.reoptimise_drifted(datetime.now(UTC)):
+                    log.info("proposed for demand drift", intersection=plan.intersection_id, plan_id=plan.plan_id)
+            except Exception:  # a failed round must not end the watcher; the next round retries
+                log.exception("drift check failed")
+
+    context.add_consumer([Subscription(TRAFFIC_DETECTOR_COUNTS, per_event(detector_count))])
+    context.add_task("signals-demand-drift", watch_drift)
 
 
 SERVICE = ServiceSpec(name="signals", settings=SignalsSettings, setup=setup)

@@ -15,7 +15,8 @@ from herne_events.publisher import EventPublisher
 from herne_events.topics import TRAFFIC_ROAD_CONDITIONS, TRAFFIC_SIGNAL_PLANS
 from herne_runtime.errors import FailedPrecondition, InvalidArgument, NotFound
 from herne_signals import metrics
-from herne_signals.model import Intersection, Network, historic_flow
+from herne_signals.detectors import Reading, apply, drift, measured_demand
+from herne_signals.model import Intersection, Network, detectors, historic_flow
 from herne_signals.optimise import CorridorResult, Options, optimise_corridor, optimise_intersection
 from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
 from herne_signals.store import SignalsStore
@@ -31,22 +32,44 @@ def _ts(moment: datetime) -> Timestamp:
     return stamp
 
 
-def demand(intersection: Intersection, given: Mapping[str, float], hour: int) -> tuple[dict[str, float], str]:
-    """Vehicle flows per group: the given ones, the historic profile of ``hour`` for the rest."""
+def demand(
+    intersection: Intersection, given: Mapping[str, float], hour: int, measured: Mapping[str, float] | None = None
+) -> tuple[dict[str, float], str]:
+    """Vehicle flows per group: given ones first, then healthy detectors, then the historic profile."""
     flows = {g.group_id: historic_flow(g, hour) for g in intersection.groups if g.kind == "vehicle"}
+    sources = dict.fromkeys(flows, "historic")
+    for group_id, flow in (measured or {}).items():
+        flows[group_id], sources[group_id] = flow, "detectors"
+    for group_id in given:
+        sources[group_id] = "request"
     flows.update(given)
-    if not given:
-        return flows, "historic"
-    return flows, "request" if set(given) >= set(flows) else "mixed"
+    kinds = set(sources.values())
+    return flows, kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 class SignalsApp:
     """What the gRPC API does, over the network model, the store and the event publisher."""
 
     def __init__(
-        self, network: Network, store: SignalsStore, publisher: EventPublisher, road_segments: frozenset[str]
+        self,
+        network: Network,
+        store: SignalsStore,
+        publisher: EventPublisher,
+        road_segments: frozenset[str],
+        *,
+        silent_after_s: float = 600.0,
+        stuck_after: int = 10,
+        drift_threshold: float = 0.25,
     ) -> None:
         self.network = network
+        self.silent_after_s = silent_after_s
+        self.stuck_after = stuck_after
+        self.drift_threshold = drift_threshold
+        self._detector_intersection = {
+            detector_id: intersection.intersection_id
+            for intersection in network.intersections.values()
+            for detector_id, _group in detectors(intersection)
+        }
         self.road_segments = road_segments  # segment ids of the shared road network (herne_optim.network)
         self.store = store
         self.publisher = publisher
@@ -56,7 +79,7 @@ class SignalsApp:
         self, intersection_id: str, flows: Mapping[str, float], max_dos: float, now: datetime
     ) -> SignalPlan:
         intersection = self.network.intersection(intersection_id)
-        full, source = demand(intersection, flows, now.hour)
+        full, source = demand(intersection, flows, now.hour, await self.live_flows(intersection, now))
         options = Options(max_degree_of_saturation=max_dos or 0.9)
         try:
             plan = await asyncio.to_thread(optimise_intersection, intersection, full, options)
@@ -82,7 +105,8 @@ class SignalsApp:
         sources = set()
         for intersection_id in corridor.intersections:
             intersection = self.network.intersection(intersection_id)
-            full[intersection_id], source = demand(intersection, flows.get(intersection_id, {}), now.hour)
+            live = await self.live_flows(intersection, now)
+            full[intersection_id], source = demand(intersection, flows.get(intersection_id, {}), now.hour, live)
             sources.add(source)
         options = Options(max_degree_of_saturation=max_dos or 0.9)
         try:
@@ -100,6 +124,47 @@ class SignalsApp:
         await self.store.save(*plans)
         result.plans = plans
         return result
+
+    async def live_flows(self, intersection: Intersection, now: datetime) -> dict[str, float]:
+        """Flows of the groups whose detectors are all healthy (the rest falls back to history)."""
+        states = await self.store.detectors([d for d, _ in detectors(intersection)])
+        measured = measured_demand(
+            intersection, states, now, silent_after_s=self.silent_after_s, stuck_after=self.stuck_after
+        )
+        return {g.group_id: g.flow_veh_h for g in measured if g.source == "detectors"}
+
+    async def record_count(self, reading: Reading) -> bool:
+        """Apply one detector interval; False when it was older than what is known (ignored)."""
+        if reading.detector_id not in self._detector_intersection:
+            raise NotFound(f"unknown detector_id {reading.detector_id!r}")
+        state = apply(await self.store.detector(reading.detector_id), reading)
+        if state is None:
+            return False
+        await self.store.save_detector(state)
+        return True
+
+    async def reoptimise_drifted(self, now: datetime) -> list[SignalPlan]:
+        """Propose new plans where measured demand drifted beyond the threshold from the active plan's basis."""
+        proposed = []
+        for intersection_id in sorted(self.network.intersections):
+            active_id = await self.store.active_id(intersection_id)
+            if active_id is None:
+                continue
+            active = await self.store.get(active_id)
+            if active is None or active.corridor_id:
+                continue  # corridor plans are re-optimised as a set, on request
+            intersection = self.network.intersection(intersection_id)
+            live = await self.live_flows(intersection, now)
+            if not live or drift(active.flows_basis, live) <= self.drift_threshold:
+                continue
+            recent = await self.store.list(intersection_id, 5)
+            if any(p.status == PROPOSED and p.reason == "demand drift" for p in recent):
+                continue  # one pending drift proposal is enough for the engineer to decide on
+            plan = await self.optimise_intersection(intersection_id, {}, 0.0, now)
+            plan = replace(plan, reason="demand drift")
+            await self.store.save(plan)
+            proposed.append(plan)
+        return proposed
 
     async def plan(self, plan_id: str) -> SignalPlan:
         if not plan_id:

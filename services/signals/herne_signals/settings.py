@@ -19,3 +19,15 @@ class SignalsSettings(RuntimeSettings):
     signals_data_file: Path | None = Field(
         None, description="Intersections and corridors (JSON, as the demo file); empty: the Herne demo data."
     )
+    signals_detector_silent_seconds: float = Field(
+        600.0, gt=0, description="A detector without a count for this long is faulty (historic flows are used)."
+    )
+    signals_detector_stuck_intervals: int = Field(
+        10, ge=2, description="Identical non-zero counts in a row after which a detector counts as stuck."
+    )
+    signals_drift_threshold: float = Field(
+        0.25, gt=0, le=5, description="Relative change of a group's measured flow that triggers a new proposal."
+    )
+    signals_drift_check_seconds: float = Field(
+        60.0, gt=0, description="How often measured demand is compared with the active plans."
+    )

@@ -3,19 +3,25 @@
 - ``signals:plan:<plan id>``: the plan as JSON (``SignalPlan.to_dict``).
 - ``signals:plans:<intersection id>``: sorted set of plan ids by creation time.
 - ``signals:active:<intersection id>``: id of the active plan.
+- ``signals:detector:<detector id>``: the detector's smoothed state as JSON.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Sequence
+from datetime import datetime
 
 import redis.asyncio as aioredis
 
+from herne_signals.detectors import DetectorState
 from herne_signals.plan import SignalPlan
 
 _PLAN = "signals:plan:"
 _INDEX = "signals:plans:"
 _ACTIVE = "signals:active:"
+_DETECTOR = "signals:detector:"
 
 
 class SignalsStore:
@@ -54,3 +60,24 @@ class SignalsStore:
                 pipe.set(_PLAN + previous.plan_id, json.dumps(previous.to_dict()))
             pipe.set(_ACTIVE + plan.intersection_id, plan.plan_id)
             await pipe.execute()
+
+    async def detector(self, detector_id: str) -> DetectorState | None:
+        raw = await self.redis.get(_DETECTOR + detector_id)
+        return _detector_from_json(raw) if raw else None
+
+    async def detectors(self, detector_ids: Sequence[str]) -> dict[str, DetectorState]:
+        if not detector_ids:
+            return {}
+        raws = await self.redis.mget([_DETECTOR + d for d in detector_ids])
+        return {d: _detector_from_json(raw) for d, raw in zip(detector_ids, raws, strict=True) if raw}
+
+    async def save_detector(self, state: DetectorState) -> None:
+        data = dataclasses.asdict(state)
+        data["interval_start"] = state.interval_start.isoformat()
+        await self.redis.set(_DETECTOR + state.detector_id, json.dumps(data))
+
+
+def _detector_from_json(raw: bytes) -> DetectorState:
+    data = json.loads(raw)
+    data["interval_start"] = datetime.fromisoformat(data["interval_start"])
+    return DetectorState(**data)

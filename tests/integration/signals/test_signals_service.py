@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -13,12 +15,22 @@ from herne.signals.v1 import events_pb2
 from herne.signals.v1 import signals_service_pb2 as pb
 from herne.signals.v1.signals_service_pb2_grpc import SignalsServiceStub
 from herne_events.envelope import decode
-from herne_events.topics import TRAFFIC_ROAD_CONDITIONS, TRAFFIC_SIGNAL_PLANS
+from herne_events.topics import TRAFFIC_DETECTOR_COUNTS, TRAFFIC_ROAD_CONDITIONS, TRAFFIC_SIGNAL_PLANS
 from herne_signals.server import SERVICE
-from tests.fixtures.services import auth
+from tests.fixtures.services import RunningService, auth, wait_until
 
 ENGINEER = auth("traffic-engineer")
 ISOLATED = "wanne-hauptstrasse-hbf"
+
+
+@contextlib.asynccontextmanager
+async def _signals(start_service) -> AsyncIterator[RunningService]:
+    async with start_service(SERVICE) as service:
+        # let the detector consumer join its group first: stopping a consumer that is still
+        # joining leaves aiokafka's coordinator connection open (ResourceWarning)
+        consumer = service.runtime.context.consumers[0]
+        await wait_until(lambda: consumer._consumer is not None and consumer._consumer.assignment(), timeout=30)
+        yield service
 
 
 async def _events(bootstrap: str, topic: str, since: datetime, subject: str) -> list:
@@ -42,7 +54,7 @@ async def _events(bootstrap: str, topic: str, since: datetime, subject: str) -> 
 async def test_propose_approve_publishes_and_activates(start_service, kafka_broker) -> None:
     """Tests that an optimised plan is proposed, only becomes active on approval and is published."""
     since = datetime.now(UTC).replace(microsecond=0)
-    async with start_service(SERVICE) as service:
+    async with _signals(start_service) as service:
         stub = SignalsServiceStub(service.channel)
         listed = await stub.ListIntersections(pb.ListIntersectionsRequest())
         assert ISOLATED in [i.intersection_id for i in listed.intersections]
@@ -92,7 +104,7 @@ async def test_propose_approve_publishes_and_activates(start_service, kafka_brok
 
 async def test_rejected_plan_never_becomes_active(start_service) -> None:
     """Tests that a rejected plan cannot be approved afterwards and needs a reason."""
-    async with start_service(SERVICE) as service:
+    async with _signals(start_service) as service:
         stub = SignalsServiceStub(service.channel)
         plan = (
             await stub.OptimizeIntersection(pb.OptimizeIntersectionRequest(intersection_id=ISOLATED), metadata=ENGINEER)
@@ -111,7 +123,7 @@ async def test_rejected_plan_never_becomes_active(start_service) -> None:
 
 async def test_corridor_plans_share_a_cycle_and_report_bands(start_service) -> None:
     """Tests that a corridor optimisation proposes one plan per intersection with a common cycle and bands."""
-    async with start_service(SERVICE) as service:
+    async with _signals(start_service) as service:
         stub = SignalsServiceStub(service.channel)
         listed = await stub.ListIntersections(pb.ListIntersectionsRequest())
         corridor = next(i.corridor_id for i in listed.intersections if i.corridor_id)
@@ -151,7 +163,7 @@ async def test_corridor_plans_share_a_cycle_and_report_bands(start_service) -> N
 )
 async def test_bad_optimisation_requests_are_refused_precisely(start_service, request_message, code, fragment) -> None:
     """Tests that unknown ids, unknown groups, NaN flows and bad limits give a precise status."""
-    async with start_service(SERVICE) as service:
+    async with _signals(start_service) as service:
         stub = SignalsServiceStub(service.channel)
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await stub.OptimizeIntersection(request_message, metadata=ENGINEER)
@@ -165,7 +177,7 @@ async def test_closure_is_published_for_the_waste_planner(start_service, kafka_b
 
     u, v = next(iter(RoadNetwork.demo().graph.edges))
     since = datetime.now(UTC).replace(microsecond=0)
-    async with start_service(SERVICE) as service:
+    async with _signals(start_service) as service:
         stub = SignalsServiceStub(service.channel)
         answer = await stub.ReportRoadCondition(
             pb.ReportRoadConditionRequest(
@@ -184,3 +196,35 @@ async def test_closure_is_published_for_the_waste_planner(start_service, kafka_b
         assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
     events = await _events(kafka_broker.bootstrap, TRAFFIC_ROAD_CONDITIONS, since, f"{u}>{v}")
     assert events and events[0].payload.kind == events_pb2.ROAD_CONDITION_KIND_CLOSED
+
+
+async def test_detector_counts_become_demand_and_unknown_detectors_are_dead_lettered(
+    start_service,
+) -> None:
+    """Tests that counts of healthy detectors drive the proposal and an unknown detector goes to the DLQ."""
+    async with _signals(start_service) as service:
+        stub = SignalsServiceStub(service.channel)
+        detail = await stub.GetIntersection(pb.GetIntersectionRequest(intersection_id="bahnhofstrasse-bahnhofsplatz"))
+        group = next(g for g in detail.signal_groups if g.detector_ids)
+        start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=3)
+        payloads = []
+        for minute in range(3):
+            for detector_id in [*group.detector_ids, "no-such-detector"]:
+                count = events_pb2.DetectorCount(detector_id=detector_id, interval_seconds=60, vehicles=10 + minute)
+                count.interval_start_time.FromDatetime(start + timedelta(minutes=minute))
+                payloads.append(count)
+        publisher = service.runtime.context.publisher  # a real producer on the session broker
+        await publisher.publish_many(TRAFFIC_DETECTOR_COUNTS, payloads, subjects=[p.detector_id for p in payloads])
+        consumer = service.runtime.context.consumers[0]
+        await wait_until(
+            lambda: consumer.counters.dead_lettered >= 3 and consumer.counters.applied >= 3 * len(group.detector_ids),
+            timeout=30,
+        )
+        plan = (
+            await stub.OptimizeIntersection(
+                pb.OptimizeIntersectionRequest(intersection_id="bahnhofstrasse-bahnhofsplatz"), metadata=ENGINEER
+            )
+        ).plan
+        assert plan.demand_source in ("detectors", "mixed")
+        flow = next(e.flow_veh_per_hour for e in plan.expectations if e.signal_group_id == group.signal_group_id)
+        assert 600 * len(group.detector_ids) <= flow <= 720 * len(group.detector_ids)
