@@ -32,12 +32,8 @@ def _load(path: str) -> Any:
 
 
 SERVICES: tuple[ServiceEntry, ...] = (
-    ServiceEntry(
-        "parking", "herne_parking.server:SERVICE", 50051, 9101, "parking occupancy, guidance, open data", http_port=8081
-    ),
-    ServiceEntry(
-        "mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs", http_port=8082
-    ),
+    ServiceEntry("parking", "herne_parking.server:SERVICE", 50051, 9101, "parking occupancy, guidance, open data"),
+    ServiceEntry("mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs"),
     ServiceEntry(
         "signals",
         "herne_signals.server:SERVICE",

@@ -42,8 +42,7 @@ class Stack:
     redis_url: str = ""
     kafka_bootstrap: str = ""
     processes: list[ManagedProcess] = field(default_factory=list)
-    endpoints: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (gRPC port, metrics port)
-    http_ports: dict[str, int] = field(default_factory=dict)  # name -> HTTP feed port (0: none)
+    endpoints: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -103,25 +102,16 @@ def start_stack(
         for entry in services:
             grpc_port = _pick_port(entry.grpc_port)
             metrics_port = _pick_port(entry.metrics_port)
-            http_port = _pick_port(entry.http_port) if entry.http_port else 0
-            env = {
-                **base_env,
-                "HERNE_GRPC_PORT": str(grpc_port),
-                "HERNE_METRICS_PORT": str(metrics_port),
-                "HERNE_HTTP_PORT": str(http_port),
-            }
+            env = {**base_env, "HERNE_GRPC_PORT": str(grpc_port), "HERNE_METRICS_PORT": str(metrics_port)}
             argv = [sys.executable, "-m", "herne_cli", "serve", entry.name]
             process = ManagedProcess(entry.name, argv, logs / f"{entry.name}.log", env).start()
             stack.processes.append(process)
             stack.endpoints[entry.name] = (grpc_port, metrics_port)
-            stack.http_ports[entry.name] = http_port
             started.append((entry, process, grpc_port))
         for entry, process, grpc_port in started:
             process.wait_ready(lambda port=grpc_port: is_serving(f"127.0.0.1:{port}"), ready_timeout)
-            http = stack.http_ports[entry.name]
             _say(
                 f"{entry.name:<11} grpc 127.0.0.1:{grpc_port}  metrics http://127.0.0.1:{stack.endpoints[entry.name][1]}/metrics"
-                + (f"  http http://127.0.0.1:{http}" if http else "")
             )
         if simulators:
             for entry in services:

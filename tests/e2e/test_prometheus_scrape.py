@@ -143,8 +143,8 @@ def test_prometheus_scrapes_every_service(stack: Stack) -> None:
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    not any(hasattr(entry, "http_port") for entry in SERVICES),
-    reason="PENDING RE-SYNC: `up` serves no HTTP feeds before the parking and mobility branches are merged",
+    not any(entry.http_port for entry in SERVICES),
+    reason="`up` serves no HTTP feeds before parking and mobility have an http_port in the catalog",
 )
 def test_http_feeds_answer_where_the_manifests_expose_them(stack: Stack) -> None:
     """Tests that exactly the services given an HTTP port in the manifests (HTTP_FEEDS) answer HTTP under `up`."""
