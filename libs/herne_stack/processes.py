@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -41,10 +41,15 @@ def port_accepts(port: int, host: str = "127.0.0.1") -> bool:
     return False
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: get SIGTERM when the parent dies, even by kill -9."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+# Runs as the child's first program: ask for SIGTERM when the parent dies (even by kill -9), then
+# exec the real argv. Not a preexec_fn: that forces fork(), and grpc's fork handlers in a parent
+# that already uses gRPC (`up` probes health) make some children abort before exec with
+# "epoll_wait error: Bad file descriptor" (grpc/grpc#43055; ~4 % measured here). Without a
+# preexec_fn Python uses vfork/posix_spawn, which runs no fork handlers.
+_DIE_WITH_PARENT_EXEC = (
+    f"import ctypes, os, signal, sys; ctypes.CDLL('libc.so.6').prctl({PR_SET_PDEATHSIG}, signal.SIGTERM); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
 
 
 class ManagedProcess:
@@ -62,7 +67,7 @@ class ManagedProcess:
         log = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(  # noqa: S603 - argv is built by our own code
-                self.argv,
+                [sys.executable, "-c", _DIE_WITH_PARENT_EXEC, *self.argv],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -70,7 +75,6 @@ class ManagedProcess:
                 # Own process group: Ctrl-C reaches only the supervisor, which then
                 # stops the children in order (services before the broker they commit to).
                 start_new_session=True,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, no locks
             )
         finally:
             log.close()

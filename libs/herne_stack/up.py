@@ -32,6 +32,7 @@ from herne_stack.servers import broker_process, broker_ready, redis_process, red
 
 DEFAULT_REDIS_PORT = 6390
 DEFAULT_BROKER_PORT = 9092
+MAX_SIMULATOR_RESTARTS = 5
 
 
 @dataclass
@@ -157,11 +158,19 @@ def run_up(run_dir: Path, *, simulators: bool = True, duration: float | None = N
         print_examples(stack)
         _say("herne-mobility is up")
         deadline = None if duration is None else time.monotonic() + duration
+        simulator_restarts: dict[str, int] = {}
         while deadline is None or time.monotonic() < deadline:
             for process in stack.processes:
-                if not process.running:
-                    _say(f"{process.name} exited unexpectedly; last log lines:\n{process.tail()}")
+                if process.running:
+                    continue
+                _say(f"{process.name} exited unexpectedly; last log lines:\n{process.tail()}")
+                # A demo feeder that fails must not take the system down with it: restart it a few times.
+                restarts = simulator_restarts.get(process.name, 0)
+                if not process.name.endswith("-simulator") or restarts >= MAX_SIMULATOR_RESTARTS:
                     return 1
+                simulator_restarts[process.name] = restarts + 1
+                _say(f"{process.name} restarting ({restarts + 1} of {MAX_SIMULATOR_RESTARTS})")
+                process.start()
             time.sleep(0.5)
         return 0
     except _Interrupted:
