@@ -16,3 +16,8 @@ ACTIVE_PLAN_DELAY = Gauge(
 OPTIMISATION_FAILURES = Counter(
     "herne_signals_optimisation_failures", "Optimisation runs that produced no plan.", ["reason"]
 )
+TRAVEL_TIME_FACTOR = Gauge(
+    "herne_signals_travel_time_factor",
+    "Last published travel-time factor (BPR from detector counts) of a road segment.",
+    ["segment"],
+)

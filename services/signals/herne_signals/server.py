@@ -40,6 +40,8 @@ async def setup(context: ServiceContext[SignalsSettings]) -> None:
         silent_after_s=settings.signals_detector_silent_seconds,
         stuck_after=settings.signals_detector_stuck_intervals,
         drift_threshold=settings.signals_drift_threshold,
+        travel_time_change=settings.signals_travel_time_change,
+        travel_time_valid_s=settings.signals_travel_time_valid_seconds,
     )
     context.add_service(
         signals_service_pb2.DESCRIPTOR.services_by_name["SignalsService"],
@@ -69,8 +71,17 @@ async def setup(context: ServiceContext[SignalsSettings]) -> None:
             except Exception:  # a failed round must not end the watcher; the next round retries
                 log.exception("drift check failed")
 
+    async def estimate_travel_times() -> None:
+        while True:
+            await asyncio.sleep(settings.signals_travel_time_seconds)
+            try:
+                await app.publish_travel_times(datetime.now(UTC))
+            except Exception:  # a failed round must not end the estimator; the next round retries
+                log.exception("travel-time estimate failed")
+
     context.add_consumer([Subscription(TRAFFIC_DETECTOR_COUNTS, per_event(detector_count))])
     context.add_task("signals-demand-drift", watch_drift)
+    context.add_task("signals-travel-times", estimate_travel_times)
 
 
 SERVICE = ServiceSpec(name="signals", settings=SignalsSettings, setup=setup)

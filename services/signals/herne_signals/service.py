@@ -6,7 +6,7 @@ import asyncio
 import math
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -16,17 +16,18 @@ from herne_events.topics import TRAFFIC_ROAD_CONDITIONS, TRAFFIC_SIGNAL_PLANS
 from herne_runtime.errors import FailedPrecondition, InvalidArgument, NotFound
 from herne_signals import metrics
 from herne_signals.detectors import Reading, apply, drift, measured_demand
-from herne_signals.model import Intersection, Network, detectors, historic_flow
+from herne_signals.model import Intersection, Network, detectors, historic_flow, stage_problem
 from herne_signals.optimise import CorridorResult, Options, optimise_corridor, optimise_intersection
-from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
+from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan, window_length
 from herne_signals.store import SignalsStore
+from herne_signals.travel_times import DEFAULT_GREEN_SHARE, bpr_factor, material_change, measured_segments
 from herne_signals.validator import UnsafePlan, ensure_safe
 
 MAX_PLANS_LISTED = 100
 MAX_REASON_CHARS = 500
 
 
-def _ts(moment: datetime) -> Timestamp:
+def timestamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment.astimezone(UTC))
     return stamp
@@ -60,8 +61,12 @@ class SignalsApp:
         silent_after_s: float = 600.0,
         stuck_after: int = 10,
         drift_threshold: float = 0.25,
+        travel_time_change: float = 0.1,
+        travel_time_valid_s: float = 900.0,
     ) -> None:
         self.network = network
+        self.travel_time_change = travel_time_change
+        self.travel_time_valid_s = travel_time_valid_s
         self.silent_after_s = silent_after_s
         self.stuck_after = stuck_after
         self.drift_threshold = drift_threshold
@@ -71,6 +76,7 @@ class SignalsApp:
             for detector_id, _group in detectors(intersection)
         }
         self.road_segments = road_segments  # segment ids of the shared road network (herne_optim.network)
+        self.measured_segments = measured_segments(network, road_segments)
         self.store = store
         self.publisher = publisher
         self._decisions = asyncio.Lock()  # one approval at a time per process: no two active plans
@@ -118,7 +124,9 @@ class SignalsApp:
             metrics.OPTIMISATION_FAILURES.labels("unsafe").inc()
             raise
         source = sources.pop() if len(sources) == 1 else "mixed"
-        plans = [replace(p, created_time=now, demand_source=source, status=PROPOSED) for p in result.plans]
+        plans = [
+            replace(p, created_time=now, demand_source=source, status=PROPOSED, reason="request") for p in result.plans
+        ]
         for plan in plans:
             ensure_safe(self.network.intersection(plan.intersection_id), plan)
         await self.store.save(*plans)
@@ -144,27 +152,103 @@ class SignalsApp:
         return True
 
     async def reoptimise_drifted(self, now: datetime) -> list[SignalPlan]:
-        """Propose new plans where measured demand drifted beyond the threshold from the active plan's basis."""
-        proposed = []
+        """Propose new plans where measured demand drifted beyond the threshold from the active plan's basis.
+
+        An intersection running a corridor plan is re-optimised with its whole corridor: a new
+        common cycle and offsets, proposed as one set, since changing one signal alone would
+        break the progression of the others.
+        """
+        proposed: list[SignalPlan] = []
+        corridors_due: set[str] = set()
         for intersection_id in sorted(self.network.intersections):
             active_id = await self.store.active_id(intersection_id)
             if active_id is None:
                 continue
             active = await self.store.get(active_id)
-            if active is None or active.corridor_id:
-                continue  # corridor plans are re-optimised as a set, on request
+            if active is None:
+                continue
             intersection = self.network.intersection(intersection_id)
             live = await self.live_flows(intersection, now)
             if not live or drift(active.flows_basis, live) <= self.drift_threshold:
                 continue
-            recent = await self.store.list(intersection_id, 5)
-            if any(p.status == PROPOSED and p.reason == "demand drift" for p in recent):
+            if active.corridor_id:
+                if active.corridor_id in self.network.corridors:
+                    corridors_due.add(active.corridor_id)
+                continue
+            if await self._drift_pending(intersection_id, ""):
                 continue  # one pending drift proposal is enough for the engineer to decide on
             plan = await self.optimise_intersection(intersection_id, {}, 0.0, now)
             plan = replace(plan, reason="demand drift")
             await self.store.save(plan)
             proposed.append(plan)
+        for corridor_id in sorted(corridors_due):
+            corridor = self.network.corridor(corridor_id)
+            if await self._drift_pending(corridor.intersections[0], corridor_id):
+                continue
+            result = await self.optimise_corridor(corridor_id, {}, 0.0, now)
+            plans = [replace(plan, reason="demand drift") for plan in result.plans]
+            await self.store.save(*plans)
+            proposed.extend(plans)
         return proposed
+
+    async def _drift_pending(self, intersection_id: str, corridor_id: str) -> bool:
+        recent = await self.store.list(intersection_id, 5)
+        return any(p.status == PROPOSED and p.reason == "demand drift" and p.corridor_id == corridor_id for p in recent)
+
+    async def publish_travel_times(self, now: datetime) -> list[events_pb2.RoadConditionChanged]:
+        """Publish link travel-time factors from detector counts where they changed materially.
+
+        Segments whose detectors are faulty are skipped (no estimate is better than a historic
+        guess posing as a measurement), and so are segments with a condition entered by the
+        traffic centre. An unchanged estimate is re-published before its validity runs out.
+        """
+        published = []
+        manual = await self.store.manual([s.segment_id for s in self.measured_segments])
+        for segment in self.measured_segments:
+            if segment.segment_id in manual:
+                continue
+            intersection = self.network.intersection(segment.intersection_id)
+            live = await self.live_flows(intersection, now)
+            if segment.group_id not in live:
+                continue
+            flows, _ = demand(intersection, {}, now.hour, live)
+            capacity = await self._capacity(intersection, segment.group_id, flows)
+            factor = round(bpr_factor(live[segment.group_id], capacity), 2)
+            previous = await self.store.estimate(segment.segment_id)
+            before, when = previous if previous else (1.0, None)
+            stale = when is not None and (now - when).total_seconds() >= self.travel_time_valid_s / 2
+            if not material_change(before, factor, self.travel_time_change) and not stale:
+                continue
+            congested = factor > 1.0
+            condition = events_pb2.RoadConditionChanged(
+                segment_id=segment.segment_id,
+                from_node_id=segment.from_node,
+                to_node_id=segment.to_node,
+                kind=events_pb2.ROAD_CONDITION_KIND_CONGESTED if congested else events_pb2.ROAD_CONDITION_KIND_NORMAL,
+                travel_time_factor=factor,
+                valid_from_time=timestamp(now),
+                reason=(
+                    f"estimated from detector counts: {live[segment.group_id]:.0f} veh/h "
+                    f"of {capacity:.0f} veh/h capacity"
+                ),
+            )
+            condition.valid_until_time.CopyFrom(timestamp(now + timedelta(seconds=self.travel_time_valid_s)))
+            await self.publisher.publish(TRAFFIC_ROAD_CONDITIONS, condition, subject=segment.segment_id)
+            await self.store.save_estimate(segment.segment_id, factor, now)
+            metrics.TRAVEL_TIME_FACTOR.labels(segment.segment_id).set(factor)
+            published.append(condition)
+        return published
+
+    async def _capacity(self, intersection: Intersection, group_id: str, flows: Mapping[str, float]) -> float:
+        """The group's stop-line capacity under the active plan (a typical green share without one)."""
+        spec = next(g for g in stage_problem(intersection, flows).groups if g.group_id == group_id)
+        active_id = await self.store.active_id(intersection.intersection_id)
+        plan = await self.store.get(active_id) if active_id else None
+        share = DEFAULT_GREEN_SHARE
+        if plan is not None:
+            window = plan.window(group_id)
+            share = window_length(window.green_start_s, window.green_end_s, plan.cycle_s) / plan.cycle_s
+        return spec.saturation_flow_veh_h * share
 
     async def plan(self, plan_id: str) -> SignalPlan:
         if not plan_id:
@@ -249,12 +333,18 @@ class SignalsApp:
             to_node_id=to_node,
             kind=kind,  # type: ignore[arg-type]
             travel_time_factor=factor if kind == events_pb2.ROAD_CONDITION_KIND_CONGESTED else 1.0,
-            valid_from_time=_ts(now),
+            valid_from_time=timestamp(now),
             reason=reason,
         )
         if valid_until is not None:
-            condition.valid_until_time.CopyFrom(_ts(valid_until))
+            condition.valid_until_time.CopyFrom(timestamp(valid_until))
         await self.publisher.publish(TRAFFIC_ROAD_CONDITIONS, condition, subject=segment_id)
+        # An entered condition wins over detector estimates until it ends; NORMAL hands back to them.
+        if kind == events_pb2.ROAD_CONDITION_KIND_NORMAL:
+            await self.store.clear_manual(segment_id)
+        else:
+            valid_for = (valid_until - now).total_seconds() if valid_until is not None else None
+            await self.store.set_manual(segment_id, kind, valid_for)
         return condition
 
 
@@ -271,5 +361,5 @@ def activated_event(plan: SignalPlan, now: datetime) -> events_pb2.SignalPlanAct
             for g in plan.groups
         ],
         approved_by=plan.decided_by,
-        activated_time=_ts(now),
+        activated_time=timestamp(now),
     )

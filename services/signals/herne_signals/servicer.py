@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from herne.common.v1 import geo_pb2
 from herne.signals.v1 import signals_service_pb2 as pb
@@ -14,7 +13,7 @@ from herne_runtime.auth import current_caller
 from herne_runtime.errors import InvalidArgument
 from herne_signals.model import Intersection
 from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
-from herne_signals.service import SignalsApp
+from herne_signals.service import SignalsApp, timestamp
 
 _STATUS = {
     PROPOSED: pb.PLAN_STATUS_PROPOSED,
@@ -27,14 +26,6 @@ MAX_FLOW_ENTRIES = 200
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _ts(moment: datetime | None) -> Timestamp | None:
-    if moment is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(moment.astimezone(UTC))
-    return stamp
 
 
 def _flows(entries: object, where: str) -> dict[str, float]:
@@ -89,14 +80,15 @@ def plan_message(plan: SignalPlan) -> pb.SignalPlan:
         mean_delay_seconds=plan.mean_delay_s,
         oversaturated_signal_group_ids=plan.oversaturated_groups,
         status=_STATUS[plan.status],
-        created_time=_ts(plan.created_time),
-        decided_time=_ts(plan.decided_time),
+        created_time=timestamp(plan.created_time) if plan.created_time else None,
+        decided_time=timestamp(plan.decided_time) if plan.decided_time else None,
         decided_by=plan.decided_by,
         reject_reason=plan.reject_reason,
         demand_source=plan.demand_source,
         corridor_id=plan.corridor_id,
         outbound_band_seconds=plan.outbound_band_s,
         inbound_band_seconds=plan.inbound_band_s,
+        proposal_reason=plan.reason,
     )
 
 

@@ -31,3 +31,12 @@ class SignalsSettings(RuntimeSettings):
     signals_drift_check_seconds: float = Field(
         60.0, gt=0, description="How often measured demand is compared with the active plans."
     )
+    signals_travel_time_seconds: float = Field(
+        60.0, gt=0, description="How often link travel times are estimated from detector counts."
+    )
+    signals_travel_time_change: float = Field(
+        0.1, gt=0, le=5, description="Relative change of a link's travel-time factor that is published."
+    )
+    signals_travel_time_valid_seconds: float = Field(
+        900.0, ge=60, description="Validity of a published estimate; unchanged ones are re-published at half of it."
+    )

@@ -4,6 +4,9 @@
 - ``signals:plans:<intersection id>``: sorted set of plan ids by creation time.
 - ``signals:active:<intersection id>``: id of the active plan.
 - ``signals:detector:<detector id>``: the detector's smoothed state as JSON.
+- ``signals:estimate:<segment id>``: the last travel-time factor published from detector counts.
+- ``signals:manual:<segment id>``: a condition entered by the traffic centre (expires with it);
+  detector estimates leave such a segment alone so they never reopen a closure.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ _PLAN = "signals:plan:"
 _INDEX = "signals:plans:"
 _ACTIVE = "signals:active:"
 _DETECTOR = "signals:detector:"
+_ESTIMATE = "signals:estimate:"
+_MANUAL = "signals:manual:"
 
 
 class SignalsStore:
@@ -75,6 +80,34 @@ class SignalsStore:
         data = dataclasses.asdict(state)
         data["interval_start"] = state.interval_start.isoformat()
         await self.redis.set(_DETECTOR + state.detector_id, json.dumps(data))
+
+    async def estimate(self, segment_id: str) -> tuple[float, datetime] | None:
+        """The last published (factor, time) of a segment's detector estimate."""
+        raw = await self.redis.get(_ESTIMATE + segment_id)
+        if not raw:
+            return None
+        data = json.loads(raw)
+        return float(data["factor"]), datetime.fromisoformat(data["published"])
+
+    async def save_estimate(self, segment_id: str, factor: float, published: datetime) -> None:
+        await self.redis.set(_ESTIMATE + segment_id, json.dumps({"factor": factor, "published": published.isoformat()}))
+
+    async def set_manual(self, segment_id: str, kind: int, valid_for_s: float | None) -> None:
+        """Remember a traffic-centre condition; ``valid_for_s`` None keeps it until cleared."""
+        if valid_for_s is None:
+            await self.redis.set(_MANUAL + segment_id, kind)
+        else:
+            await self.redis.set(_MANUAL + segment_id, kind, px=max(1, int(valid_for_s * 1000)))
+
+    async def clear_manual(self, segment_id: str) -> None:
+        await self.redis.delete(_MANUAL + segment_id)
+
+    async def manual(self, segment_ids: Sequence[str]) -> set[str]:
+        """The segments among ``segment_ids`` with a valid traffic-centre condition."""
+        if not segment_ids:
+            return set()
+        raws = await self.redis.mget([_MANUAL + s for s in segment_ids])
+        return {s for s, raw in zip(segment_ids, raws, strict=True) if raw}
 
 
 def _detector_from_json(raw: bytes) -> DetectorState:

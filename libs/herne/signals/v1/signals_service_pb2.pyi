@@ -149,7 +149,7 @@ class GroupExpectation(_message.Message):
     def __init__(self, signal_group_id: _Optional[str] = ..., flow_veh_per_hour: _Optional[float] = ..., saturation_flow_veh_per_hour: _Optional[float] = ..., capacity_veh_per_hour: _Optional[float] = ..., degree_of_saturation: _Optional[float] = ..., delay_seconds: _Optional[float] = ..., stops_per_vehicle: _Optional[float] = ...) -> None: ...
 
 class SignalPlan(_message.Message):
-    __slots__ = ("plan_id", "intersection_id", "cycle_seconds", "offset_seconds", "groups", "expectations", "mean_delay_seconds", "oversaturated_signal_group_ids", "status", "created_time", "decided_time", "decided_by", "reject_reason", "demand_source", "corridor_id", "outbound_band_seconds", "inbound_band_seconds")
+    __slots__ = ("plan_id", "intersection_id", "cycle_seconds", "offset_seconds", "groups", "expectations", "mean_delay_seconds", "oversaturated_signal_group_ids", "status", "created_time", "decided_time", "decided_by", "reject_reason", "demand_source", "corridor_id", "outbound_band_seconds", "inbound_band_seconds", "proposal_reason")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     INTERSECTION_ID_FIELD_NUMBER: _ClassVar[int]
     CYCLE_SECONDS_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +167,7 @@ class SignalPlan(_message.Message):
     CORRIDOR_ID_FIELD_NUMBER: _ClassVar[int]
     OUTBOUND_BAND_SECONDS_FIELD_NUMBER: _ClassVar[int]
     INBOUND_BAND_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_REASON_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     intersection_id: str
     cycle_seconds: int
@@ -184,7 +185,8 @@ class SignalPlan(_message.Message):
     corridor_id: str
     outbound_band_seconds: int
     inbound_band_seconds: int
-    def __init__(self, plan_id: _Optional[str] = ..., intersection_id: _Optional[str] = ..., cycle_seconds: _Optional[int] = ..., offset_seconds: _Optional[int] = ..., groups: _Optional[_Iterable[_Union[GroupTiming, _Mapping]]] = ..., expectations: _Optional[_Iterable[_Union[GroupExpectation, _Mapping]]] = ..., mean_delay_seconds: _Optional[float] = ..., oversaturated_signal_group_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[PlanStatus, str]] = ..., created_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[str] = ..., reject_reason: _Optional[str] = ..., demand_source: _Optional[str] = ..., corridor_id: _Optional[str] = ..., outbound_band_seconds: _Optional[int] = ..., inbound_band_seconds: _Optional[int] = ...) -> None: ...
+    proposal_reason: str
+    def __init__(self, plan_id: _Optional[str] = ..., intersection_id: _Optional[str] = ..., cycle_seconds: _Optional[int] = ..., offset_seconds: _Optional[int] = ..., groups: _Optional[_Iterable[_Union[GroupTiming, _Mapping]]] = ..., expectations: _Optional[_Iterable[_Union[GroupExpectation, _Mapping]]] = ..., mean_delay_seconds: _Optional[float] = ..., oversaturated_signal_group_ids: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[PlanStatus, str]] = ..., created_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[str] = ..., reject_reason: _Optional[str] = ..., demand_source: _Optional[str] = ..., corridor_id: _Optional[str] = ..., outbound_band_seconds: _Optional[int] = ..., inbound_band_seconds: _Optional[int] = ..., proposal_reason: _Optional[str] = ...) -> None: ...
 
 class GroupFlow(_message.Message):
     __slots__ = ("signal_group_id", "flow_veh_per_hour")
