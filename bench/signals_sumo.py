@@ -55,7 +55,13 @@ DEMANDS = {"low": 0.45, "medium": 0.75, "high": 1.0}  # fractions of the near-sa
 # Entry scale (x the demo's peak-hour profile) at which the service's plan for the scenario has
 # its critical group at a degree of saturation of about 0.9: "near-saturated".
 SATURATED_SCALE = {"corridor": 1.2, "isolated": 1.1, "grid": 1.4}
-CONTROLLERS = ("sumo-fixed", "sumo-webster", "sumo-actuated", "herne-fixed", "herne-actuated")
+CONTROLLERS = (
+    "sumo-fixed", "sumo-webster", "sumo-actuated", "herne-fixed", "herne-coordinated", "herne-actuated",
+    "herne-actuated-ped",
+)  # fmt: skip
+MODES = {
+    "herne-fixed": "fixed", "herne-coordinated": "coordinated", "herne-actuated": "free", "herne-actuated-ped": "free",
+}  # fmt: skip
 CLEARING_S = 300
 
 
@@ -128,6 +134,18 @@ def build(name: str) -> Setup:
     return Setup(Scenario(name, nodes, entries), corridors, network)
 
 
+def without_pedestrians(setup: Setup) -> Setup:
+    """The setup with pedestrian groups (and their stages' memberships and intergreens) removed."""
+    intersections = {}
+    for nid, x in setup.network.intersections.items():
+        keep = tuple(g for g in x.groups if g.kind == "vehicle")
+        ids = {g.group_id for g in keep}
+        stages = tuple(replace(st, groups=tuple(g for g in st.groups if g in ids)) for st in x.stages)
+        intergreens = {k: v for k, v in x.intergreens.items() if k[0] in ids and k[1] in ids}
+        intersections[nid] = replace(x, groups=keep, stages=stages, intergreens=intergreens)
+    return replace(setup, network=Network(intersections, setup.network.corridors))
+
+
 def service_plans(setup: Setup, scale: float) -> dict[str, object]:
     """The service's plans for the expected flows (what its detectors would measure)."""
     flows = setup.scenario.group_flows(scale)
@@ -187,21 +205,16 @@ def run_one(task: tuple[str, str, int, int, str]) -> list[Result]:
             elif controller == "sumo-actuated":
                 net = actuated_net
             elif controller.startswith("herne"):
-                plans = service_plans(setup, scale)
+                # The simulated junctions have no crosswalks and no pedestrians, so (like SUMO's
+                # controllers) the service plans them without pedestrian groups; -ped keeps the
+                # demo's pedestrian greens and clearances to show what they cost.
+                planned = setup if controller.endswith("-ped") else without_pedestrians(setup)
+                plans = service_plans(planned, scale)
                 links = link_groups(setup.scenario, static_net)
                 root = ET.Element("additional")
                 for nid, plan in plans.items():
-                    corridor = next((c for c in setup.corridors if nid in c.intersections), None)
-                    coordinated_groups = ()
-                    if corridor is not None:
-                        k = corridor.intersections.index(nid)
-                        coordinated_groups = (corridor.outbound_groups[k], corridor.inbound_groups[k])
-                    root.append(
-                        program_xml(
-                            setup.network.intersections[nid], plan, links[nid], nid,
-                            actuated=controller == "herne-actuated", coordinated_groups=coordinated_groups,
-                        )
-                    )  # fmt: skip
+                    root.append(program_xml(planned.network.intersections[nid], plan, links[nid], nid,
+                                            mode=MODES[controller]))  # fmt: skip
                     cycle = plan.cycle_s  # type: ignore[attr-defined]
                 path = directory / f"{controller}.add.xml"
                 ET.ElementTree(root).write(path)

@@ -317,18 +317,23 @@ def _state_at(intersection: Intersection, plan: SignalPlan, links: list[LinkInfo
 
 
 def program_xml(
-    intersection: Intersection, plan: SignalPlan, links: list[LinkInfo], tls_id: str, *, actuated: bool,
-    coordinated_groups: tuple[str, ...] = (), max_gap_s: float = 3.0, detector_gap_s: float = 2.0,
-    extra_green: float = 1.0,
+    intersection: Intersection, plan: SignalPlan, links: list[LinkInfo], tls_id: str, *, mode: str,
+    detector_gap_s: float = 2.0,
 ) -> ET.Element:  # fmt: skip
-    """The plan as a SUMO tlLogic.
+    """The plan as a SUMO tlLogic; ``mode`` is "fixed", "free" or "coordinated".
 
-    Fixed time: the plan's second-by-second signal states. Actuated: the same phase sequence with
-    each stage's green phase actuated between the minimum greens of the groups it starts and the
-    plan's frame (times ``extra_green``); with ``coordinated_groups`` the stages that hold them end
-    at the plan's time in the cycle (SUMO's coordinated mode: earliestEnd = latestEnd), so the
-    time other stages leave unused goes to the arterial and the offsets keep the progression.
+    fixed: the plan's second-by-second signal states with its offset. free: the same phase
+    sequence, each green phase actuated (gap = the plan's extension time) between the minimum
+    greens of the groups it starts and the groups' free maximum greens, no fixed cycle.
+    coordinated: the plan as a frame: the phases where the plan's coordinated (arterial) groups
+    end are fixed points in the cycle (SUMO's coordinated mode, earliestEnd = latestEnd), other
+    phases may gap out but not run past their frame, so time they leave goes to the arterial and
+    the offsets keep the progression.
     """
+    actuated = mode != "fixed"
+    coordinated_groups = tuple(g.group_id for g in plan.groups if g.coordinated) if mode == "coordinated" else ()
+    gaps = [g.extension_s for g in plan.groups if g.extension_s > 0]
+    max_gap_s = max(gaps) if gaps else 3.0
     cycle = plan.cycle_s
     # Cycle time 0 is the plan's cycle start; SUMO's offset shifts that start.
     states = [_state_at(intersection, plan, links, t) for t in range(cycle)]
@@ -343,6 +348,8 @@ def program_xml(
         s, start, dur = phases.pop()
         first = phases[0]
         phases[0] = (s, start - cycle, dur + first[2])
+    if actuated and coordinated_groups:
+        phases = _rotate_to_side_stage(phases, links, set(coordinated_groups))
     first = phases[0][1] % cycle  # plan time at which the SUMO program (phase 0) starts
     logic = ET.Element(
         "tlLogic", id=tls_id, programID="herne", offset=str(sumo_offset(plan.offset_s + first, cycle)),
@@ -372,9 +379,45 @@ def program_xml(
             elif coordinated_groups:
                 attrs.update(minDur=str(minimum), maxDur=str(duration), latestEnd=str(end))
             else:
-                attrs.update(minDur=str(minimum), maxDur=str(max(minimum, round(duration * extra_green))))
+                timings = [plan.window(g) for g in green_groups]
+                stretch = min((t.free_max_green_s or t.max_green_s) / t.max_green_s for t in timings)
+                extra = min((t.free_max_green_s or t.max_green_s) - t.max_green_s for t in timings)
+                maximum = max(minimum, min(duration + extra, math.floor(duration * max(stretch, 1.0))))
+                attrs.update(minDur=str(minimum), maxDur=str(maximum))
         ET.SubElement(logic, "phase", attrs)
     return logic
+
+
+def _rotate_to_side_stage(
+    phases: list[tuple[str, int, int]], links: list[LinkInfo], coordinated: set[str]
+) -> list[tuple[str, int, int]]:
+    """Start the program at the first side-road stage after the arterial band ends.
+
+    SUMO's coordinated mode compares a phase's earliestEnd with the time in the cycle; when the
+    arterial phase starts early (side stages gapped out) before a cycle wrap it takes its
+    earliestEnd as passed and ends at once. Starting the cycle at the side stage keeps the
+    arterial phase, its early start and its fixed end inside one cycle.
+    """
+
+    def greens(state: str) -> set[str]:
+        return {links[i].group_id for i, c in enumerate(state) if c in "Gg"}
+
+    count = len(phases)
+    for k in range(count):
+        state = phases[k][0]
+        previous_green = next(
+            (phases[(k - j) % count][0] for j in range(1, count) if "y" not in phases[(k - j) % count][0]
+             and greens(phases[(k - j) % count][0])),
+            "",
+        )  # fmt: skip
+        if (
+            greens(state)
+            and "y" not in state
+            and not greens(state) & coordinated
+            and greens(previous_green) & coordinated
+        ):
+            return phases[k:] + phases[:k]
+    return phases
 
 
 def sumo_offset(start_s: int, cycle_s: int) -> int:

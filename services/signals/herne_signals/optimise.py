@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -15,6 +16,10 @@ from herne_signals.plan import GroupExpectation, GroupTiming, SignalPlan, StageT
 from herne_signals.validator import ensure_safe
 
 DEFAULT_EXTENSION_S = 3.0  # gap time of vehicle detectors (RiLSA: 2-4 s)
+# Free actuation may stretch a detector group's green up to this factor of its frame (bounded by
+# the maximum cycle). Measured in SUMO (bench/signals_sumo.py): 1.5 beat 1.0 and 2.0 on the
+# corridor, the isolated intersection and the grid at every demand level.
+FREE_MAX_FACTOR = 1.5
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def plan_from_timing(
         length = (end - start) % cycle if (start, end) != (0, cycle) else cycle
         extends = actuated and group.kind == "vehicle" and bool(group.detectors)
         coordinated = group.group_id in coordinated_groups
+        stretch = min(FREE_MAX_FACTOR, intersection.cycle_max_s / cycle) if extends else 1.0
         groups.append(
             GroupTiming(
                 group_id=group.group_id,
@@ -79,6 +85,7 @@ def plan_from_timing(
                 max_green_s=length,
                 extension_s=DEFAULT_EXTENSION_S if extends and not coordinated else 0.0,
                 coordinated=coordinated,
+                free_max_green_s=max(length, math.floor(length * stretch)),
             )
         )
     stages = [

@@ -18,6 +18,9 @@ class GroupTiming:
     ``green_end_s`` < ``green_start_s`` means the window wraps over the cycle start; a window of
     the whole cycle is 0..cycle. The controller may end the green after ``min_green_s`` when the
     detectors see a gap longer than ``extension_s``, never later than ``max_green_s`` (= the frame).
+    Run uncoordinated (free actuation: each stage ends on a gap, no fixed cycle), the green may
+    last up to ``free_max_green_s``; the free maxima are the frame scaled by at most the ratio
+    of the maximum to the planned cycle, so the longest possible cycle stays within the maximum.
     """
 
     group_id: str
@@ -27,6 +30,7 @@ class GroupTiming:
     max_green_s: int
     extension_s: float = 0.0  # 0: fixed time
     coordinated: bool = False  # the arterial group that holds the band; never gaps out
+    free_max_green_s: int = 0  # 0: plans stored before the field existed; same as max_green_s
 
 
 @dataclass

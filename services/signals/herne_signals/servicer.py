@@ -62,6 +62,7 @@ def plan_message(plan: SignalPlan) -> pb.SignalPlan:
                 max_green_seconds=g.max_green_s,
                 extension_seconds=g.extension_s,
                 coordinated=g.coordinated,
+                free_max_green_seconds=g.free_max_green_s or g.max_green_s,
             )
             for g in plan.groups
         ],

@@ -65,6 +65,14 @@ def check_plan(intersection: Intersection, plan: SignalPlan) -> list[str]:  # no
                 f"signal group {gid} actuated greens must satisfy min {timing.min_green_s} <= "
                 f"max {timing.max_green_s} <= frame {length} s"
             )
+        free_max = timing.free_max_green_s or timing.max_green_s
+        # Free actuation stretches greens by at most max cycle / cycle, so no cycle exceeds the maximum.
+        if free_max < timing.max_green_s or free_max * cycle > length * intersection.cycle_max_s:
+            problems.append(
+                f"signal group {gid} free maximum green {free_max} s must lie between its maximum "
+                f"{timing.max_green_s} s and {length * intersection.cycle_max_s // cycle} s "
+                f"(frame x maximum cycle / cycle)"
+            )
         if not 0 <= timing.extension_s <= MAX_EXTENSION_S:
             problems.append(f"signal group {gid} extension {timing.extension_s} s outside 0..{MAX_EXTENSION_S}")
     for (a, b), intergreen in intersection.intergreens.items():

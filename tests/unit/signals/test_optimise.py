@@ -109,3 +109,20 @@ def test_maxband_bands_fit(cycle: int, windows: list, travel: list) -> None:
     solution = solve_maxband(BandProblem(cycle, intersections, travel_out, travel_out), time_limit_s=2)
     assert 0 <= solution.outbound_band_s <= min(x.outbound_green_s for x in intersections)
     assert solution.offsets_s[0] == 0
+
+
+def test_free_actuation_maxima_stretch_detector_groups_within_the_maximum_cycle(network: Network) -> None:
+    """Tests that detector groups may stretch their green when run free, never beyond the maximum cycle."""
+    intersection = network.intersections["wanne-hauptstrasse-hbf"]
+    for hour in (3, 8, 17):
+        demand = {g.group_id: historic_flow(g, hour) for g in intersection.groups if g.kind == "vehicle"}
+        plan = optimise_intersection(intersection, demand, Options())
+        for timing in plan.groups:
+            group = intersection.group(timing.group_id)
+            if group.kind == "vehicle" and group.detectors:
+                assert timing.free_max_green_s > timing.max_green_s
+            else:
+                assert timing.free_max_green_s == timing.max_green_s  # nothing to measure a gap with
+            assert timing.free_max_green_s * plan.cycle_s <= timing.max_green_s * intersection.cycle_max_s
+    fixed = optimise_intersection(intersection, demand, Options(actuated=False))
+    assert all(t.free_max_green_s == t.max_green_s for t in fixed.groups)

@@ -41,6 +41,10 @@ def oracle_safe(intersection: Intersection, plan: SignalPlan) -> bool:
             return False
         if not t.min_green_s <= t.max_green_s <= length or not 0 <= t.extension_s <= 10:
             return False
+        # Free actuation: stretching every green by its free maximum keeps the cycle within the maximum.
+        free = t.free_max_green_s or t.max_green_s
+        if free < t.max_green_s or free / length > intersection.cycle_max_s / cycle:
+            return False
     for (a, b), intergreen in intersection.intergreens.items():
         for second in range(cycle):
             if green[a][second] and green[b][second]:
@@ -68,7 +72,9 @@ def plans(draw: st.DrawFn) -> tuple[Intersection, SignalPlan]:
         length = draw(st.integers(1, cycle))
         end = cycle if (start == 0 and length == cycle) else (start + length) % cycle
         min_green = draw(st.integers(3, 12))
-        groups.append(GroupTiming(gid, start, end, min_green, draw(st.integers(min_green, cycle)), 3.0))
+        max_green = draw(st.integers(min_green, cycle))
+        free = draw(st.one_of(st.just(0), st.integers(max(0, max_green - 2), max_green + 2 * length)))
+        groups.append(GroupTiming(gid, start, end, min_green, max_green, 3.0, free_max_green_s=free))
     if draw(st.booleans()) and groups:
         groups.pop(draw(st.integers(0, len(groups) - 1)))
     stage_count = len(intersection.stages)

@@ -113,7 +113,7 @@ class GetIntersectionResponse(_message.Message):
     def __init__(self, intersection: _Optional[_Union[IntersectionSummary, _Mapping]] = ..., signal_groups: _Optional[_Iterable[_Union[SignalGroup, _Mapping]]] = ..., stages: _Optional[_Iterable[_Union[Stage, _Mapping]]] = ..., intergreens: _Optional[_Iterable[_Union[Intergreen, _Mapping]]] = ..., cycle_min_seconds: _Optional[int] = ..., cycle_max_seconds: _Optional[int] = ...) -> None: ...
 
 class GroupTiming(_message.Message):
-    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds", "min_green_seconds", "max_green_seconds", "extension_seconds", "coordinated")
+    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds", "min_green_seconds", "max_green_seconds", "extension_seconds", "coordinated", "free_max_green_seconds")
     SIGNAL_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GREEN_START_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GREEN_END_SECONDS_FIELD_NUMBER: _ClassVar[int]
@@ -121,6 +121,7 @@ class GroupTiming(_message.Message):
     MAX_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
     EXTENSION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     COORDINATED_FIELD_NUMBER: _ClassVar[int]
+    FREE_MAX_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
     signal_group_id: str
     green_start_seconds: int
     green_end_seconds: int
@@ -128,7 +129,8 @@ class GroupTiming(_message.Message):
     max_green_seconds: int
     extension_seconds: float
     coordinated: bool
-    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ..., min_green_seconds: _Optional[int] = ..., max_green_seconds: _Optional[int] = ..., extension_seconds: _Optional[float] = ..., coordinated: _Optional[bool] = ...) -> None: ...
+    free_max_green_seconds: int
+    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ..., min_green_seconds: _Optional[int] = ..., max_green_seconds: _Optional[int] = ..., extension_seconds: _Optional[float] = ..., coordinated: _Optional[bool] = ..., free_max_green_seconds: _Optional[int] = ...) -> None: ...
 
 class GroupExpectation(_message.Message):
     __slots__ = ("signal_group_id", "flow_veh_per_hour", "saturation_flow_veh_per_hour", "capacity_veh_per_hour", "degree_of_saturation", "delay_seconds", "stops_per_vehicle")
