@@ -32,7 +32,14 @@ def _load(path: str) -> Any:
 
 
 SERVICES: tuple[ServiceEntry, ...] = (
-    ServiceEntry("parking", "herne_parking.server:SERVICE", 50051, 9101, "parking occupancy, guidance, open data"),
+    ServiceEntry(
+        "parking",
+        "herne_parking.server:SERVICE",
+        50051,
+        9101,
+        "parking occupancy, guidance, open data",
+        simulator="herne_parking.simulator:main",
+    ),
     ServiceEntry("mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs"),
     ServiceEntry(
         "signals",

@@ -26,15 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from herne.parking.v1 import parking_pb2 as herne_dot_parking_dot_v1_dot_parking__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dherne/parking/v1/events.proto\x12\x10herne.parking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1eherne/parking/v1/parking.proto\"\xdd\x01\n\rSensorReading\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\x10\n\x08occupied\x18\x02 \x01(\x08\x12\x31\n\robserved_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0f\x62\x61ttery_percent\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x15\n\x08rssi_dbm\x18\x05 \x01(\x01H\x01\x88\x01\x01\x12\x13\n\x06snr_db\x18\x06 \x01(\x01H\x02\x88\x01\x01\x42\x12\n\x10_battery_percentB\x0b\n\t_rssi_dbmB\t\n\x07_snr_db\"Y\n\x0e\x43ounterPassage\x12\x35\n\tdirection\x18\x01 \x01(\x0e\x32\".herne.parking.v1.CounterDirection\x12\x10\n\x08vehicles\x18\x02 \x01(\x05\"(\n\x14\x43ounterRecalibration\x12\x10\n\x08occupied\x18\x01 \x01(\x05\"\xea\x01\n\x0c\x43ounterEvent\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x12\n\ncounter_id\x18\x02 \x01(\t\x12\x31\n\robserved_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07passage\x18\x04 \x01(\x0b\x32 .herne.parking.v1.CounterPassageH\x00\x12?\n\rrecalibration\x18\x05 \x01(\x0b\x32&.herne.parking.v1.CounterRecalibrationH\x00\x42\x08\n\x06\x63hange\"\xc2\x02\n\x10OccupancyChanged\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.herne.parking.v1.FacilityKind\x12\x10\n\x08\x63\x61pacity\x18\x03 \x01(\x05\x12\x0c\n\x04\x66ree\x18\x04 \x01(\x05\x12\x10\n\x08occupied\x18\x05 \x01(\x05\x12\x0f\n\x07unknown\x18\x06 \x01(\x05\x12>\n\rby_space_type\x18\x07 \x03(\x0b\x32\'.herne.parking.v1.SpaceTypeAvailability\x12&\n\x05trend\x18\x08 \x01(\x0e\x32\x17.herne.parking.v1.Trend\x12\x31\n\robserved_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05stale\x18\n \x01(\x08*n\n\x10\x43ounterDirection\x12!\n\x1d\x43OUNTER_DIRECTION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OUNTER_DIRECTION_ENTRY\x10\x01\x12\x1a\n\x16\x43OUNTER_DIRECTION_EXIT\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dherne/parking/v1/events.proto\x12\x10herne.parking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1eherne/parking/v1/parking.proto\"\xdd\x01\n\rSensorReading\x12\x11\n\tsensor_id\x18\x01 \x01(\t\x12\x10\n\x08occupied\x18\x02 \x01(\x08\x12\x31\n\robserved_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0f\x62\x61ttery_percent\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x15\n\x08rssi_dbm\x18\x05 \x01(\x01H\x01\x88\x01\x01\x12\x13\n\x06snr_db\x18\x06 \x01(\x01H\x02\x88\x01\x01\x42\x12\n\x10_battery_percentB\x0b\n\t_rssi_dbmB\t\n\x07_snr_db\"Y\n\x0e\x43ounterPassage\x12\x35\n\tdirection\x18\x01 \x01(\x0e\x32\".herne.parking.v1.CounterDirection\x12\x10\n\x08vehicles\x18\x02 \x01(\x05\"(\n\x14\x43ounterRecalibration\x12\x10\n\x08occupied\x18\x01 \x01(\x05\"\xfc\x01\n\x0c\x43ounterEvent\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x12\n\ncounter_id\x18\x02 \x01(\t\x12\x31\n\robserved_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x07passage\x18\x04 \x01(\x0b\x32 .herne.parking.v1.CounterPassageH\x00\x12?\n\rrecalibration\x18\x05 \x01(\x0b\x32&.herne.parking.v1.CounterRecalibrationH\x00\x12\x10\n\x08\x65vent_id\x18\x06 \x01(\tB\x08\n\x06\x63hange\"\xea\x02\n\x10OccupancyChanged\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12,\n\x04kind\x18\x02 \x01(\x0e\x32\x1e.herne.parking.v1.FacilityKind\x12\x10\n\x08\x63\x61pacity\x18\x03 \x01(\x05\x12\x0c\n\x04\x66ree\x18\x04 \x01(\x05\x12\x10\n\x08occupied\x18\x05 \x01(\x05\x12\x0f\n\x07unknown\x18\x06 \x01(\x05\x12>\n\rby_space_type\x18\x07 \x03(\x0b\x32\'.herne.parking.v1.SpaceTypeAvailability\x12&\n\x05trend\x18\x08 \x01(\x0e\x32\x17.herne.parking.v1.Trend\x12\x31\n\robserved_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05stale\x18\n \x01(\x08\x12\x0f\n\x07version\x18\x0b \x01(\x03\x12\x15\n\rstale_sensors\x18\x0c \x01(\x05*n\n\x10\x43ounterDirection\x12!\n\x1d\x43OUNTER_DIRECTION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OUNTER_DIRECTION_ENTRY\x10\x01\x12\x1a\n\x16\x43OUNTER_DIRECTION_EXIT\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.parking.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COUNTERDIRECTION']._serialized_start=1035
-  _globals['_COUNTERDIRECTION']._serialized_end=1145
+  _globals['_COUNTERDIRECTION']._serialized_start=1093
+  _globals['_COUNTERDIRECTION']._serialized_end=1203
   _globals['_SENSORREADING']._serialized_start=117
   _globals['_SENSORREADING']._serialized_end=338
   _globals['_COUNTERPASSAGE']._serialized_start=340
@@ -42,7 +42,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COUNTERRECALIBRATION']._serialized_start=431
   _globals['_COUNTERRECALIBRATION']._serialized_end=471
   _globals['_COUNTEREVENT']._serialized_start=474
-  _globals['_COUNTEREVENT']._serialized_end=708
-  _globals['_OCCUPANCYCHANGED']._serialized_start=711
-  _globals['_OCCUPANCYCHANGED']._serialized_end=1033
+  _globals['_COUNTEREVENT']._serialized_end=726
+  _globals['_OCCUPANCYCHANGED']._serialized_start=729
+  _globals['_OCCUPANCYCHANGED']._serialized_end=1091
 # @@protoc_insertion_point(module_scope)

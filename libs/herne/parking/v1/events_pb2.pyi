@@ -51,21 +51,23 @@ class CounterRecalibration(_message.Message):
     def __init__(self, occupied: _Optional[int] = ...) -> None: ...
 
 class CounterEvent(_message.Message):
-    __slots__ = ("facility_id", "counter_id", "observed_time", "passage", "recalibration")
+    __slots__ = ("facility_id", "counter_id", "observed_time", "passage", "recalibration", "event_id")
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     COUNTER_ID_FIELD_NUMBER: _ClassVar[int]
     OBSERVED_TIME_FIELD_NUMBER: _ClassVar[int]
     PASSAGE_FIELD_NUMBER: _ClassVar[int]
     RECALIBRATION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     facility_id: str
     counter_id: str
     observed_time: _timestamp_pb2.Timestamp
     passage: CounterPassage
     recalibration: CounterRecalibration
-    def __init__(self, facility_id: _Optional[str] = ..., counter_id: _Optional[str] = ..., observed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., passage: _Optional[_Union[CounterPassage, _Mapping]] = ..., recalibration: _Optional[_Union[CounterRecalibration, _Mapping]] = ...) -> None: ...
+    event_id: str
+    def __init__(self, facility_id: _Optional[str] = ..., counter_id: _Optional[str] = ..., observed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., passage: _Optional[_Union[CounterPassage, _Mapping]] = ..., recalibration: _Optional[_Union[CounterRecalibration, _Mapping]] = ..., event_id: _Optional[str] = ...) -> None: ...
 
 class OccupancyChanged(_message.Message):
-    __slots__ = ("facility_id", "kind", "capacity", "free", "occupied", "unknown", "by_space_type", "trend", "observed_time", "stale")
+    __slots__ = ("facility_id", "kind", "capacity", "free", "occupied", "unknown", "by_space_type", "trend", "observed_time", "stale", "version", "stale_sensors")
     FACILITY_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +78,8 @@ class OccupancyChanged(_message.Message):
     TREND_FIELD_NUMBER: _ClassVar[int]
     OBSERVED_TIME_FIELD_NUMBER: _ClassVar[int]
     STALE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STALE_SENSORS_FIELD_NUMBER: _ClassVar[int]
     facility_id: str
     kind: _parking_pb2.FacilityKind
     capacity: int
@@ -86,4 +90,6 @@ class OccupancyChanged(_message.Message):
     trend: _parking_pb2.Trend
     observed_time: _timestamp_pb2.Timestamp
     stale: bool
-    def __init__(self, facility_id: _Optional[str] = ..., kind: _Optional[_Union[_parking_pb2.FacilityKind, str]] = ..., capacity: _Optional[int] = ..., free: _Optional[int] = ..., occupied: _Optional[int] = ..., unknown: _Optional[int] = ..., by_space_type: _Optional[_Iterable[_Union[_parking_pb2.SpaceTypeAvailability, _Mapping]]] = ..., trend: _Optional[_Union[_parking_pb2.Trend, str]] = ..., observed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stale: _Optional[bool] = ...) -> None: ...
+    version: int
+    stale_sensors: int
+    def __init__(self, facility_id: _Optional[str] = ..., kind: _Optional[_Union[_parking_pb2.FacilityKind, str]] = ..., capacity: _Optional[int] = ..., free: _Optional[int] = ..., occupied: _Optional[int] = ..., unknown: _Optional[int] = ..., by_space_type: _Optional[_Iterable[_Union[_parking_pb2.SpaceTypeAvailability, _Mapping]]] = ..., trend: _Optional[_Union[_parking_pb2.Trend, str]] = ..., observed_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stale: _Optional[bool] = ..., version: _Optional[int] = ..., stale_sensors: _Optional[int] = ...) -> None: ...

@@ -22,15 +22,100 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from herne.common.v1 import access_pb2 as herne_dot_common_dot_v1_dot_access__pb2
+from herne.common.v1 import geo_pb2 as herne_dot_common_dot_v1_dot_geo__pb2
+from herne.parking.v1 import events_pb2 as herne_dot_parking_dot_v1_dot_events__pb2
+from herne.parking.v1 import parking_pb2 as herne_dot_parking_dot_v1_dot_parking__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&herne/parking/v1/parking_service.proto\x12\x10herne.parking.v12\x10\n\x0eParkingServiceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&herne/parking/v1/parking_service.proto\x12\x10herne.parking.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cherne/common/v1/access.proto\x1a\x19herne/common/v1/geo.proto\x1a\x1dherne/parking/v1/events.proto\x1a\x1eherne/parking/v1/parking.proto\">\n\x0cOpeningHours\x12\x13\n\x0b\x61lways_open\x18\x01 \x01(\x08\x12\x19\n\x11osm_opening_hours\x18\x02 \x01(\t\"V\n\x11SpaceTypeCapacity\x12/\n\nspace_type\x18\x01 \x01(\x0e\x32\x1b.herne.parking.v1.SpaceType\x12\x10\n\x08\x63\x61pacity\x18\x02 \x01(\x05\"\xff\x01\n\x05Space\x12\x10\n\x08space_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x02 \x01(\t\x12\x11\n\tsensor_id\x18\x03 \x01(\t\x12/\n\nspace_type\x18\x04 \x01(\x0e\x32\x1b.herne.parking.v1.SpaceType\x12+\n\x08position\x18\x05 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12+\n\x05state\x18\x06 \x01(\x0e\x32\x1c.herne.parking.v1.SpaceState\x12\x31\n\robserved_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x03\n\x08\x46\x61\x63ility\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12,\n\x04kind\x18\x03 \x01(\x0e\x32\x1e.herne.parking.v1.FacilityKind\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12+\n\x08position\x18\x05 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12\x0c\n\x04\x61rea\x18\x06 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\x07 \x01(\x05\x12\x43\n\x16\x63\x61pacity_by_space_type\x18\x08 \x03(\x0b\x32#.herne.parking.v1.SpaceTypeCapacity\x12\x35\n\ropening_hours\x18\t \x01(\x0b\x32\x1e.herne.parking.v1.OpeningHours\x12\x13\n\x0btariff_note\x18\n \x01(\t\x12\x10\n\x08operator\x18\x0b \x01(\t\x12\x14\n\x0chas_counters\x18\x0c \x01(\x08\x12\x15\n\rsensor_spaces\x18\r \x01(\x05\x12\x0c\n\x04\x64\x65mo\x18\x0e \x01(\x08\"\x85\x01\n\x15ListFacilitiesRequest\x12-\n\x05kinds\x18\x01 \x03(\x0e\x32\x1e.herne.parking.v1.FacilityKind\x12\x0c\n\x04\x61rea\x18\x02 \x01(\t\x12/\n\nspace_type\x18\x03 \x01(\x0e\x32\x1b.herne.parking.v1.SpaceType\"H\n\x16ListFacilitiesResponse\x12.\n\nfacilities\x18\x01 \x03(\x0b\x32\x1a.herne.parking.v1.Facility\"A\n\x12GetFacilityRequest\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x16\n\x0einclude_spaces\x18\x02 \x01(\x08\"l\n\x13GetFacilityResponse\x12,\n\x08\x66\x61\x63ility\x18\x01 \x01(\x0b\x32\x1a.herne.parking.v1.Facility\x12\'\n\x06spaces\x18\x02 \x03(\x0b\x32\x17.herne.parking.v1.Space\"\xc9\x02\n\x14\x46\x61\x63ilityAvailability\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\x02 \x01(\x05\x12\x0c\n\x04\x66ree\x18\x03 \x01(\x05\x12\x10\n\x08occupied\x18\x04 \x01(\x05\x12\x0f\n\x07unknown\x18\x05 \x01(\x05\x12>\n\rby_space_type\x18\x06 \x03(\x0b\x32\'.herne.parking.v1.SpaceTypeAvailability\x12&\n\x05trend\x18\x07 \x01(\x0e\x32\x17.herne.parking.v1.Trend\x12\x31\n\robserved_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x64\x61ta_age_seconds\x18\t \x01(\x01\x12\x15\n\rstale_sensors\x18\n \x01(\x05\x12\r\n\x05stale\x18\x0b \x01(\x08\".\n\x16GetAvailabilityRequest\x12\x14\n\x0c\x66\x61\x63ility_ids\x18\x01 \x03(\t\"W\n\x17GetAvailabilityResponse\x12<\n\x0c\x61vailability\x18\x01 \x03(\x0b\x32&.herne.parking.v1.FacilityAvailability\"\xa4\x01\n\x11\x46indNearbyRequest\x12+\n\x08position\x18\x01 \x01(\x0b\x32\x19.herne.common.v1.GeoPoint\x12\x10\n\x08radius_m\x18\x02 \x01(\x01\x12\x10\n\x08min_free\x18\x03 \x01(\x05\x12/\n\nspace_type\x18\x04 \x01(\x0e\x32\x1b.herne.parking.v1.SpaceType\x12\r\n\x05limit\x18\x05 \x01(\x05\"\x90\x01\n\x0eNearbyFacility\x12,\n\x08\x66\x61\x63ility\x18\x01 \x01(\x0b\x32\x1a.herne.parking.v1.Facility\x12\x12\n\ndistance_m\x18\x02 \x01(\x01\x12<\n\x0c\x61vailability\x18\x03 \x01(\x0b\x32&.herne.parking.v1.FacilityAvailability\"J\n\x12\x46indNearbyResponse\x12\x34\n\nfacilities\x18\x01 \x03(\x0b\x32 .herne.parking.v1.NearbyFacility\"0\n\x18WatchAvailabilityRequest\x12\x14\n\x0c\x66\x61\x63ility_ids\x18\x01 \x03(\t\"k\n\x19WatchAvailabilityResponse\x12\x10\n\x08snapshot\x18\x01 \x01(\x08\x12<\n\x0c\x61vailability\x18\x02 \x03(\x0b\x32&.herne.parking.v1.FacilityAvailability\"\xa7\x01\n\x1aGetOccupancyHistoryRequest\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x62ucket_minutes\x18\x04 \x01(\x05\"\xa8\x01\n\x0fOccupancyBucket\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rmean_occupied\x18\x02 \x01(\x01\x12\x11\n\tmean_free\x18\x03 \x01(\x01\x12\x14\n\x0cmax_occupied\x18\x04 \x01(\x05\x12\x14\n\x0cmean_unknown\x18\x05 \x01(\x01\x12\x0f\n\x07samples\x18\x06 \x01(\x05\"x\n\x1bGetOccupancyHistoryResponse\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\x02 \x01(\x05\x12\x32\n\x07\x62uckets\x18\x03 \x03(\x0b\x32!.herne.parking.v1.OccupancyBucket\"I\n\x18\x46orecastOccupancyRequest\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x18\n\x10horizons_minutes\x18\x02 \x03(\x05\"\xa7\x01\n\x11OccupancyForecast\x12\x17\n\x0fhorizon_minutes\x18\x01 \x01(\x05\x12/\n\x0btarget_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rexpected_free\x18\x03 \x01(\x01\x12\x19\n\x11\x65xpected_occupied\x18\x04 \x01(\x01\x12\x16\n\x0eprofile_weight\x18\x05 \x01(\x01\"\xa9\x01\n\x19\x46orecastOccupancyResponse\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\x02 \x01(\x05\x12\x14\n\x0c\x63urrent_free\x18\x03 \x01(\x05\x12\x17\n\x0fprofile_samples\x18\x04 \x01(\x05\x12\x36\n\tforecasts\x18\x05 \x03(\x0b\x32#.herne.parking.v1.OccupancyForecast\"P\n\x1bReportSensorReadingsRequest\x12\x31\n\x08readings\x18\x01 \x03(\x0b\x32\x1f.herne.parking.v1.SensorReading\"t\n\rReadingResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x11\n\tsensor_id\x18\x02 \x01(\t\x12\x31\n\x07outcome\x18\x03 \x01(\x0e\x32 .herne.parking.v1.ReadingOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\x84\x01\n\x1cReportSensorReadingsResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x1f.herne.parking.v1.ReadingResult\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x05\x12\x0f\n\x07ignored\x18\x03 \x01(\x05\x12\x10\n\x08rejected\x18\x04 \x01(\x05\"L\n\x1aReportCounterEventsRequest\x12.\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1e.herne.parking.v1.CounterEvent\"\x95\x01\n\x12\x43ounterEventResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x13\n\x0b\x66\x61\x63ility_id\x18\x02 \x01(\t\x12\x31\n\x07outcome\x18\x03 \x01(\x0e\x32 .herne.parking.v1.CounterOutcome\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10\x63ounted_occupied\x18\x05 \x01(\x05\"\x88\x01\n\x1bReportCounterEventsResponse\x12\x35\n\x07results\x18\x01 \x03(\x0b\x32$.herne.parking.v1.CounterEventResult\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x05\x12\x0f\n\x07ignored\x18\x03 \x01(\x05\x12\x10\n\x08rejected\x18\x04 \x01(\x05*r\n\nSpaceState\x12\x1b\n\x17SPACE_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10SPACE_STATE_FREE\x10\x01\x12\x18\n\x14SPACE_STATE_OCCUPIED\x10\x02\x12\x17\n\x13SPACE_STATE_UNKNOWN\x10\x03*\x8f\x01\n\x0eReadingOutcome\x12\x1f\n\x1bREADING_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17READING_OUTCOME_APPLIED\x10\x01\x12!\n\x1dREADING_OUTCOME_IGNORED_OLDER\x10\x02\x12\x1c\n\x18READING_OUTCOME_REJECTED\x10\x03*\xae\x01\n\x0e\x43ounterOutcome\x12\x1f\n\x1b\x43OUNTER_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OUNTER_OUTCOME_APPLIED\x10\x01\x12\x1d\n\x19\x43OUNTER_OUTCOME_DUPLICATE\x10\x02\x12!\n\x1d\x43OUNTER_OUTCOME_IGNORED_OLDER\x10\x03\x12\x1c\n\x18\x43OUNTER_OUTCOME_REJECTED\x10\x04\x32\x99\x08\n\x0eParkingService\x12k\n\x0eListFacilities\x12\'.herne.parking.v1.ListFacilitiesRequest\x1a(.herne.parking.v1.ListFacilitiesResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12\x62\n\x0bGetFacility\x12$.herne.parking.v1.GetFacilityRequest\x1a%.herne.parking.v1.GetFacilityResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12n\n\x0fGetAvailability\x12(.herne.parking.v1.GetAvailabilityRequest\x1a).herne.parking.v1.GetAvailabilityResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12_\n\nFindNearby\x12#.herne.parking.v1.FindNearbyRequest\x1a$.herne.parking.v1.FindNearbyResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12v\n\x11WatchAvailability\x12*.herne.parking.v1.WatchAvailabilityRequest\x1a+.herne.parking.v1.WatchAvailabilityResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x30\x01\x12z\n\x13GetOccupancyHistory\x12,.herne.parking.v1.GetOccupancyHistoryRequest\x1a-.herne.parking.v1.GetOccupancyHistoryResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12t\n\x11\x46orecastOccupancy\x12*.herne.parking.v1.ForecastOccupancyRequest\x1a+.herne.parking.v1.ForecastOccupancyResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12~\n\x14ReportSensorReadings\x12-.herne.parking.v1.ReportSensorReadingsRequest\x1a..herne.parking.v1.ReportSensorReadingsResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x02\x12{\n\x13ReportCounterEvents\x12,.herne.parking.v1.ReportCounterEventsRequest\x1a-.herne.parking.v1.ReportCounterEventsResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.parking.v1.parking_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PARKINGSERVICE']._serialized_start=60
-  _globals['_PARKINGSERVICE']._serialized_end=76
+  _globals['_PARKINGSERVICE'].methods_by_name['ListFacilities']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['ListFacilities']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['GetFacility']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['GetFacility']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['GetAvailability']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['GetAvailability']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['FindNearby']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['FindNearby']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['WatchAvailability']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['WatchAvailability']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['GetOccupancyHistory']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['GetOccupancyHistory']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['ForecastOccupancy']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['ForecastOccupancy']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_PARKINGSERVICE'].methods_by_name['ReportSensorReadings']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['ReportSensorReadings']._serialized_options = b'\342\340\030\003\022\001\002'
+  _globals['_PARKINGSERVICE'].methods_by_name['ReportCounterEvents']._loaded_options = None
+  _globals['_PARKINGSERVICE'].methods_by_name['ReportCounterEvents']._serialized_options = b'\342\340\030\003\022\001\002'
+  _globals['_SPACESTATE']._serialized_start=4022
+  _globals['_SPACESTATE']._serialized_end=4136
+  _globals['_READINGOUTCOME']._serialized_start=4139
+  _globals['_READINGOUTCOME']._serialized_end=4282
+  _globals['_COUNTEROUTCOME']._serialized_start=4285
+  _globals['_COUNTEROUTCOME']._serialized_end=4459
+  _globals['_OPENINGHOURS']._serialized_start=213
+  _globals['_OPENINGHOURS']._serialized_end=275
+  _globals['_SPACETYPECAPACITY']._serialized_start=277
+  _globals['_SPACETYPECAPACITY']._serialized_end=363
+  _globals['_SPACE']._serialized_start=366
+  _globals['_SPACE']._serialized_end=621
+  _globals['_FACILITY']._serialized_start=624
+  _globals['_FACILITY']._serialized_end=1031
+  _globals['_LISTFACILITIESREQUEST']._serialized_start=1034
+  _globals['_LISTFACILITIESREQUEST']._serialized_end=1167
+  _globals['_LISTFACILITIESRESPONSE']._serialized_start=1169
+  _globals['_LISTFACILITIESRESPONSE']._serialized_end=1241
+  _globals['_GETFACILITYREQUEST']._serialized_start=1243
+  _globals['_GETFACILITYREQUEST']._serialized_end=1308
+  _globals['_GETFACILITYRESPONSE']._serialized_start=1310
+  _globals['_GETFACILITYRESPONSE']._serialized_end=1418
+  _globals['_FACILITYAVAILABILITY']._serialized_start=1421
+  _globals['_FACILITYAVAILABILITY']._serialized_end=1750
+  _globals['_GETAVAILABILITYREQUEST']._serialized_start=1752
+  _globals['_GETAVAILABILITYREQUEST']._serialized_end=1798
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_start=1800
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_end=1887
+  _globals['_FINDNEARBYREQUEST']._serialized_start=1890
+  _globals['_FINDNEARBYREQUEST']._serialized_end=2054
+  _globals['_NEARBYFACILITY']._serialized_start=2057
+  _globals['_NEARBYFACILITY']._serialized_end=2201
+  _globals['_FINDNEARBYRESPONSE']._serialized_start=2203
+  _globals['_FINDNEARBYRESPONSE']._serialized_end=2277
+  _globals['_WATCHAVAILABILITYREQUEST']._serialized_start=2279
+  _globals['_WATCHAVAILABILITYREQUEST']._serialized_end=2327
+  _globals['_WATCHAVAILABILITYRESPONSE']._serialized_start=2329
+  _globals['_WATCHAVAILABILITYRESPONSE']._serialized_end=2436
+  _globals['_GETOCCUPANCYHISTORYREQUEST']._serialized_start=2439
+  _globals['_GETOCCUPANCYHISTORYREQUEST']._serialized_end=2606
+  _globals['_OCCUPANCYBUCKET']._serialized_start=2609
+  _globals['_OCCUPANCYBUCKET']._serialized_end=2777
+  _globals['_GETOCCUPANCYHISTORYRESPONSE']._serialized_start=2779
+  _globals['_GETOCCUPANCYHISTORYRESPONSE']._serialized_end=2899
+  _globals['_FORECASTOCCUPANCYREQUEST']._serialized_start=2901
+  _globals['_FORECASTOCCUPANCYREQUEST']._serialized_end=2974
+  _globals['_OCCUPANCYFORECAST']._serialized_start=2977
+  _globals['_OCCUPANCYFORECAST']._serialized_end=3144
+  _globals['_FORECASTOCCUPANCYRESPONSE']._serialized_start=3147
+  _globals['_FORECASTOCCUPANCYRESPONSE']._serialized_end=3316
+  _globals['_REPORTSENSORREADINGSREQUEST']._serialized_start=3318
+  _globals['_REPORTSENSORREADINGSREQUEST']._serialized_end=3398
+  _globals['_READINGRESULT']._serialized_start=3400
+  _globals['_READINGRESULT']._serialized_end=3516
+  _globals['_REPORTSENSORREADINGSRESPONSE']._serialized_start=3519
+  _globals['_REPORTSENSORREADINGSRESPONSE']._serialized_end=3651
+  _globals['_REPORTCOUNTEREVENTSREQUEST']._serialized_start=3653
+  _globals['_REPORTCOUNTEREVENTSREQUEST']._serialized_end=3729
+  _globals['_COUNTEREVENTRESULT']._serialized_start=3732
+  _globals['_COUNTEREVENTRESULT']._serialized_end=3881
+  _globals['_REPORTCOUNTEREVENTSRESPONSE']._serialized_start=3884
+  _globals['_REPORTCOUNTEREVENTSRESPONSE']._serialized_end=4020
+  _globals['_PARKINGSERVICE']._serialized_start=4462
+  _globals['_PARKINGSERVICE']._serialized_end=5511
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from herne.parking.v1 import parking_service_pb2 as herne_dot_parking_dot_v1_dot_parking__service__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -34,15 +35,169 @@ class ParkingServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListFacilities = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/ListFacilities',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesResponse.FromString,
+                _registered_method=True)
+        self.GetFacility = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/GetFacility',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityResponse.FromString,
+                _registered_method=True)
+        self.GetAvailability = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/GetAvailability',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityResponse.FromString,
+                _registered_method=True)
+        self.FindNearby = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/FindNearby',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyResponse.FromString,
+                _registered_method=True)
+        self.WatchAvailability = channel.unary_stream(
+                '/herne.parking.v1.ParkingService/WatchAvailability',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityResponse.FromString,
+                _registered_method=True)
+        self.GetOccupancyHistory = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/GetOccupancyHistory',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryResponse.FromString,
+                _registered_method=True)
+        self.ForecastOccupancy = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/ForecastOccupancy',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyResponse.FromString,
+                _registered_method=True)
+        self.ReportSensorReadings = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/ReportSensorReadings',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsResponse.FromString,
+                _registered_method=True)
+        self.ReportCounterEvents = channel.unary_unary(
+                '/herne.parking.v1.ParkingService/ReportCounterEvents',
+                request_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsRequest.SerializeToString,
+                response_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsResponse.FromString,
+                _registered_method=True)
 
 
 class ParkingServiceServicer:
     """Parking occupancy of garages, P+R sites and on-street zones in Herne.
     """
 
+    def ListFacilities(self, request, context):
+        """Facilities with their static facts, optionally filtered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFacility(self, request, context):
+        """One facility with its static facts and spaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAvailability(self, request, context):
+        """Current availability of many facilities at once (all when none are named).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindNearby(self, request, context):
+        """Facilities near a point with at least some free spaces, nearest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchAvailability(self, request, context):
+        """Server stream: a snapshot of the requested facilities, then every change.
+        Slow clients get coalesced updates (the newest state per facility).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOccupancyHistory(self, request, context):
+        """Time-bucketed occupancy of one facility over a time range.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForecastOccupancy(self, request, context):
+        """Expected free spaces 15-120 minutes ahead (time-of-week profile blended with the current trend).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportSensorReadings(self, request, context):
+        """Batch of sensor readings from a gateway; each item gets its own result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportCounterEvents(self, request, context):
+        """Batch of entry/exit passages and recalibrations from counted facilities; each item gets its own result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ParkingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListFacilities': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFacilities,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesResponse.SerializeToString,
+            ),
+            'GetFacility': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFacility,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityResponse.SerializeToString,
+            ),
+            'GetAvailability': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAvailability,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityResponse.SerializeToString,
+            ),
+            'FindNearby': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindNearby,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyResponse.SerializeToString,
+            ),
+            'WatchAvailability': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchAvailability,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityResponse.SerializeToString,
+            ),
+            'GetOccupancyHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOccupancyHistory,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryResponse.SerializeToString,
+            ),
+            'ForecastOccupancy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForecastOccupancy,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyResponse.SerializeToString,
+            ),
+            'ReportSensorReadings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportSensorReadings,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsResponse.SerializeToString,
+            ),
+            'ReportCounterEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportCounterEvents,
+                    request_deserializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsRequest.FromString,
+                    response_serializer=herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'herne.parking.v1.ParkingService', rpc_method_handlers)
@@ -54,3 +209,246 @@ def add_ParkingServiceServicer_to_server(servicer, server):
 class ParkingService:
     """Parking occupancy of garages, P+R sites and on-street zones in Herne.
     """
+
+    @staticmethod
+    def ListFacilities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/ListFacilities',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ListFacilitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFacility(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/GetFacility',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetFacilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAvailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/GetAvailability',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetAvailabilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindNearby(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/FindNearby',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.FindNearbyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchAvailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/WatchAvailability',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.WatchAvailabilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOccupancyHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/GetOccupancyHistory',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.GetOccupancyHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForecastOccupancy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/ForecastOccupancy',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ForecastOccupancyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportSensorReadings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/ReportSensorReadings',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportSensorReadingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportCounterEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.parking.v1.ParkingService/ReportCounterEvents',
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsRequest.SerializeToString,
+            herne_dot_parking_dot_v1_dot_parking__service__pb2.ReportCounterEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
