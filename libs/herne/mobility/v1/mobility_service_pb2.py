@@ -22,15 +22,88 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from herne.common.v1 import access_pb2 as herne_dot_common_dot_v1_dot_access__pb2
+from herne.mobility.v1 import mobility_pb2 as herne_dot_mobility_dot_v1_dot_mobility__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(herne/mobility/v1/mobility_service.proto\x12\x11herne.mobility.v12\x11\n\x0fMobilityServiceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(herne/mobility/v1/mobility_service.proto\x12\x11herne.mobility.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cherne/common/v1/access.proto\x1a herne/mobility/v1/mobility.proto\"v\n\tSourceAge\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x35\n\x11last_updated_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61ge_seconds\x18\x03 \x01(\x01\x12\r\n\x05stale\x18\x04 \x01(\x08\",\n\tModeCount\x12\x0c\n\x04mode\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x05\"\xe0\x03\n\x07HubView\x12\x0e\n\x06hub_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08latitude\x18\x03 \x01(\x01\x12\x11\n\tlongitude\x18\x04 \x01(\x01\x12\x17\n\x0f\x62ikes_available\x18\x05 \x01(\x05\x12\x18\n\x10\x65\x62ikes_available\x18\x06 \x01(\x05\x12\x1d\n\x15\x63\x61rgo_bikes_available\x18\x07 \x01(\x05\x12\x1a\n\x12scooters_available\x18\x08 \x01(\x05\x12\x16\n\x0e\x63\x61rs_available\x18\t \x01(\x05\x12\x17\n\x0f\x64ocks_available\x18\n \x01(\x05\x12\x38\n\x08\x63hargers\x18\x0b \x03(\x0b\x32&.herne.mobility.v1.ChargerAvailability\x12\x1a\n\x12park_and_ride_free\x18\x0c \x01(\x05\x12\x1e\n\x16park_and_ride_capacity\x18\r \x01(\x05\x12-\n\x07sources\x18\x0e \x03(\x0b\x32\x1c.herne.mobility.v1.SourceAge\x12+\n\x05modes\x18\x0f \x03(\x0b\x32\x1c.herne.mobility.v1.ModeCount\x12\x13\n\x0bstation_ids\x18\x10 \x03(\t\x12\x0c\n\x04\x64\x65mo\x18\x11 \x01(\x08\"\xe6\x03\n\x07Station\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x0e\n\x06hub_id\x18\x02 \x01(\t\x12,\n\x04kind\x18\x03 \x01(\x0e\x32\x1e.herne.mobility.v1.StationKind\x12\x11\n\tsystem_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\x12\x10\n\x08latitude\x18\x06 \x01(\x01\x12\x11\n\tlongitude\x18\x07 \x01(\x01\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\x05\x12\x1a\n\x12vehicles_available\x18\t \x01(\x05\x12=\n\x10vehicles_by_type\x18\n \x03(\x0b\x32#.herne.mobility.v1.VehicleTypeCount\x12\x17\n\x0f\x64ocks_available\x18\x0b \x01(\x05\x12\x38\n\x08\x63hargers\x18\x0c \x03(\x0b\x32&.herne.mobility.v1.ChargerAvailability\x12\x12\n\nis_renting\x18\r \x01(\x08\x12\x14\n\x0cis_returning\x18\x0e \x01(\x08\x12)\n\x03\x61ge\x18\x0f \x01(\x0b\x32\x1c.herne.mobility.v1.SourceAge\x12\x11\n\tno_status\x18\x10 \x01(\x08\x12\x1b\n\x13parking_facility_id\x18\x11 \x01(\t\"\x99\x02\n\x07Vehicle\x12\x12\n\nvehicle_id\x18\x01 \x01(\t\x12\x11\n\tsystem_id\x18\x02 \x01(\t\x12\x17\n\x0fvehicle_type_id\x18\x03 \x01(\t\x12\x32\n\x0b\x66orm_factor\x18\x04 \x01(\x0e\x32\x1d.herne.mobility.v1.FormFactor\x12\x31\n\npropulsion\x18\x05 \x01(\x0e\x32\x1d.herne.mobility.v1.Propulsion\x12\x10\n\x08latitude\x18\x06 \x01(\x01\x12\x11\n\tlongitude\x18\x07 \x01(\x01\x12\x17\n\x0f\x63urrent_range_m\x18\x08 \x01(\x01\x12)\n\x03\x61ge\x18\t \x01(\x0b\x32\x1c.herne.mobility.v1.SourceAge\"\x11\n\x0fListHubsRequest\"<\n\x10ListHubsResponse\x12(\n\x04hubs\x18\x01 \x03(\x0b\x32\x1a.herne.mobility.v1.HubView\"\x1f\n\rGetHubRequest\x12\x0e\n\x06hub_id\x18\x01 \x01(\t\"9\n\x0eGetHubResponse\x12\'\n\x03hub\x18\x01 \x01(\x0b\x32\x1a.herne.mobility.v1.HubView\"\x8d\x01\n\x13ListStationsRequest\x12\x0e\n\x06hub_id\x18\x01 \x01(\t\x12\x11\n\tsystem_id\x18\x02 \x01(\t\x12,\n\x04kind\x18\x03 \x01(\x0e\x32\x1e.herne.mobility.v1.StationKind\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"]\n\x14ListStationsResponse\x12,\n\x08stations\x18\x01 \x03(\x0b\x32\x1a.herne.mobility.v1.Station\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"-\n\x17GetStationStatusRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\"G\n\x18GetStationStatusResponse\x12+\n\x07station\x18\x01 \x01(\x0b\x32\x1a.herne.mobility.v1.Station\"\x82\x02\n\x0cNearbyFilter\x12\x33\n\x0c\x66orm_factors\x18\x01 \x03(\x0e\x32\x1d.herne.mobility.v1.FormFactor\x12\x32\n\x0bpropulsions\x18\x02 \x03(\x0e\x32\x1d.herne.mobility.v1.Propulsion\x12\x14\n\x0cmin_vehicles\x18\x03 \x01(\x05\x12\x11\n\tmin_docks\x18\x04 \x01(\x05\x12\x13\n\x0bmin_range_m\x18\x05 \x01(\x01\x12\x1c\n\x14min_charger_power_kw\x18\x06 \x01(\x01\x12-\n\x05kinds\x18\x07 \x03(\x0e\x32\x1e.herne.mobility.v1.StationKind\"\x8a\x01\n\x11\x46indNearbyRequest\x12\x10\n\x08latitude\x18\x01 \x01(\x01\x12\x11\n\tlongitude\x18\x02 \x01(\x01\x12\x10\n\x08radius_m\x18\x03 \x01(\x01\x12/\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x1f.herne.mobility.v1.NearbyFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"\x88\x01\n\x0cNearbyResult\x12\x12\n\ndistance_m\x18\x01 \x01(\x01\x12-\n\x07station\x18\x02 \x01(\x0b\x32\x1a.herne.mobility.v1.StationH\x00\x12-\n\x07vehicle\x18\x03 \x01(\x0b\x32\x1a.herne.mobility.v1.VehicleH\x00\x42\x06\n\x04item\"F\n\x12\x46indNearbyResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x1f.herne.mobility.v1.NearbyResult\"\"\n\x0fWatchHubRequest\x12\x0f\n\x07hub_ids\x18\x01 \x03(\t\";\n\x14WatchStationsRequest\x12\x13\n\x0bstation_ids\x18\x01 \x03(\t\x12\x0e\n\x06hub_id\x18\x02 \x01(\t\";\n\x10WatchHubResponse\x12\'\n\x03hub\x18\x01 \x01(\x0b\x32\x1a.herne.mobility.v1.HubView\"D\n\x15WatchStationsResponse\x12+\n\x07station\x18\x01 \x01(\x0b\x32\x1a.herne.mobility.v1.Station\"\x9f\x02\n\x1aReportStationStatusRequest\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12=\n\x10vehicles_by_type\x18\x02 \x03(\x0b\x32#.herne.mobility.v1.VehicleTypeCount\x12\x17\n\x0f\x64ocks_available\x18\x03 \x01(\x05\x12\x38\n\x08\x63hargers\x18\x04 \x03(\x0b\x32&.herne.mobility.v1.ChargerAvailability\x12\x12\n\nis_renting\x18\x05 \x01(\x08\x12\x14\n\x0cis_returning\x18\x06 \x01(\x08\x12\x31\n\robserved_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"[\n\x1bReportStationStatusResponse\x12+\n\x07station\x18\x01 \x01(\x0b\x32\x1a.herne.mobility.v1.Station\x12\x0f\n\x07\x61pplied\x18\x02 \x01(\x08\"\x12\n\x10ListFeedsRequest\"\xca\x01\n\tFeedState\x12\x11\n\tsystem_id\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\t\x12\x35\n\x11last_success_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x10\n\x08warnings\x18\x07 \x03(\t\x12\r\n\x05stale\x18\x08 \x01(\x08\x12\x0c\n\x04\x64\x65mo\x18\t \x01(\x08\"@\n\x11ListFeedsResponse\x12+\n\x05\x66\x65\x65\x64s\x18\x01 \x03(\x0b\x32\x1c.herne.mobility.v1.FeedState2\xb2\x07\n\x0fMobilityService\x12[\n\x08ListHubs\x12\".herne.mobility.v1.ListHubsRequest\x1a#.herne.mobility.v1.ListHubsResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12U\n\x06GetHub\x12 .herne.mobility.v1.GetHubRequest\x1a!.herne.mobility.v1.GetHubResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12g\n\x0cListStations\x12&.herne.mobility.v1.ListStationsRequest\x1a\'.herne.mobility.v1.ListStationsResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12s\n\x10GetStationStatus\x12*.herne.mobility.v1.GetStationStatusRequest\x1a+.herne.mobility.v1.GetStationStatusResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12\x61\n\nFindNearby\x12$.herne.mobility.v1.FindNearbyRequest\x1a%.herne.mobility.v1.FindNearbyResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x12]\n\x08WatchHub\x12\".herne.mobility.v1.WatchHubRequest\x1a#.herne.mobility.v1.WatchHubResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x30\x01\x12l\n\rWatchStations\x12\'.herne.mobility.v1.WatchStationsRequest\x1a(.herne.mobility.v1.WatchStationsResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x30\x01\x12}\n\x13ReportStationStatus\x12-.herne.mobility.v1.ReportStationStatusRequest\x1a..herne.mobility.v1.ReportStationStatusResponse\"\x07\xe2\xe0\x18\x03\x12\x01\x03\x12^\n\tListFeeds\x12#.herne.mobility.v1.ListFeedsRequest\x1a$.herne.mobility.v1.ListFeedsResponse\"\x06\xe2\xe0\x18\x02\x08\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.mobility.v1.mobility_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MOBILITYSERVICE']._serialized_start=63
-  _globals['_MOBILITYSERVICE']._serialized_end=80
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListHubs']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListHubs']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['GetHub']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['GetHub']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListStations']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListStations']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['GetStationStatus']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['GetStationStatus']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['FindNearby']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['FindNearby']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['WatchHub']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['WatchHub']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['WatchStations']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['WatchStations']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_MOBILITYSERVICE'].methods_by_name['ReportStationStatus']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['ReportStationStatus']._serialized_options = b'\342\340\030\003\022\001\003'
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListFeeds']._loaded_options = None
+  _globals['_MOBILITYSERVICE'].methods_by_name['ListFeeds']._serialized_options = b'\342\340\030\002\010\001'
+  _globals['_SOURCEAGE']._serialized_start=160
+  _globals['_SOURCEAGE']._serialized_end=278
+  _globals['_MODECOUNT']._serialized_start=280
+  _globals['_MODECOUNT']._serialized_end=324
+  _globals['_HUBVIEW']._serialized_start=327
+  _globals['_HUBVIEW']._serialized_end=807
+  _globals['_STATION']._serialized_start=810
+  _globals['_STATION']._serialized_end=1296
+  _globals['_VEHICLE']._serialized_start=1299
+  _globals['_VEHICLE']._serialized_end=1580
+  _globals['_LISTHUBSREQUEST']._serialized_start=1582
+  _globals['_LISTHUBSREQUEST']._serialized_end=1599
+  _globals['_LISTHUBSRESPONSE']._serialized_start=1601
+  _globals['_LISTHUBSRESPONSE']._serialized_end=1661
+  _globals['_GETHUBREQUEST']._serialized_start=1663
+  _globals['_GETHUBREQUEST']._serialized_end=1694
+  _globals['_GETHUBRESPONSE']._serialized_start=1696
+  _globals['_GETHUBRESPONSE']._serialized_end=1753
+  _globals['_LISTSTATIONSREQUEST']._serialized_start=1756
+  _globals['_LISTSTATIONSREQUEST']._serialized_end=1897
+  _globals['_LISTSTATIONSRESPONSE']._serialized_start=1899
+  _globals['_LISTSTATIONSRESPONSE']._serialized_end=1992
+  _globals['_GETSTATIONSTATUSREQUEST']._serialized_start=1994
+  _globals['_GETSTATIONSTATUSREQUEST']._serialized_end=2039
+  _globals['_GETSTATIONSTATUSRESPONSE']._serialized_start=2041
+  _globals['_GETSTATIONSTATUSRESPONSE']._serialized_end=2112
+  _globals['_NEARBYFILTER']._serialized_start=2115
+  _globals['_NEARBYFILTER']._serialized_end=2373
+  _globals['_FINDNEARBYREQUEST']._serialized_start=2376
+  _globals['_FINDNEARBYREQUEST']._serialized_end=2514
+  _globals['_NEARBYRESULT']._serialized_start=2517
+  _globals['_NEARBYRESULT']._serialized_end=2653
+  _globals['_FINDNEARBYRESPONSE']._serialized_start=2655
+  _globals['_FINDNEARBYRESPONSE']._serialized_end=2725
+  _globals['_WATCHHUBREQUEST']._serialized_start=2727
+  _globals['_WATCHHUBREQUEST']._serialized_end=2761
+  _globals['_WATCHSTATIONSREQUEST']._serialized_start=2763
+  _globals['_WATCHSTATIONSREQUEST']._serialized_end=2822
+  _globals['_WATCHHUBRESPONSE']._serialized_start=2824
+  _globals['_WATCHHUBRESPONSE']._serialized_end=2883
+  _globals['_WATCHSTATIONSRESPONSE']._serialized_start=2885
+  _globals['_WATCHSTATIONSRESPONSE']._serialized_end=2953
+  _globals['_REPORTSTATIONSTATUSREQUEST']._serialized_start=2956
+  _globals['_REPORTSTATIONSTATUSREQUEST']._serialized_end=3243
+  _globals['_REPORTSTATIONSTATUSRESPONSE']._serialized_start=3245
+  _globals['_REPORTSTATIONSTATUSRESPONSE']._serialized_end=3336
+  _globals['_LISTFEEDSREQUEST']._serialized_start=3338
+  _globals['_LISTFEEDSREQUEST']._serialized_end=3356
+  _globals['_FEEDSTATE']._serialized_start=3359
+  _globals['_FEEDSTATE']._serialized_end=3561
+  _globals['_LISTFEEDSRESPONSE']._serialized_start=3563
+  _globals['_LISTFEEDSRESPONSE']._serialized_end=3627
+  _globals['_MOBILITYSERVICE']._serialized_start=3630
+  _globals['_MOBILITYSERVICE']._serialized_end=4576
 # @@protoc_insertion_point(module_scope)

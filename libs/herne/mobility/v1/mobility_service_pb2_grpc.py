@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from herne.mobility.v1 import mobility_service_pb2 as herne_dot_mobility_dot_v1_dot_mobility__service__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -34,15 +35,172 @@ class MobilityServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListHubs = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/ListHubs',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsResponse.FromString,
+                _registered_method=True)
+        self.GetHub = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/GetHub',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubResponse.FromString,
+                _registered_method=True)
+        self.ListStations = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/ListStations',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsResponse.FromString,
+                _registered_method=True)
+        self.GetStationStatus = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/GetStationStatus',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusResponse.FromString,
+                _registered_method=True)
+        self.FindNearby = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/FindNearby',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyResponse.FromString,
+                _registered_method=True)
+        self.WatchHub = channel.unary_stream(
+                '/herne.mobility.v1.MobilityService/WatchHub',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubResponse.FromString,
+                _registered_method=True)
+        self.WatchStations = channel.unary_stream(
+                '/herne.mobility.v1.MobilityService/WatchStations',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsResponse.FromString,
+                _registered_method=True)
+        self.ReportStationStatus = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/ReportStationStatus',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusResponse.FromString,
+                _registered_method=True)
+        self.ListFeeds = channel.unary_unary(
+                '/herne.mobility.v1.MobilityService/ListFeeds',
+                request_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsRequest.SerializeToString,
+                response_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsResponse.FromString,
+                _registered_method=True)
 
 
 class MobilityServiceServicer:
     """Availability at Herne's mobility stations (Mobilstationen).
     """
 
+    def ListHubs(self, request, context):
+        """All hubs with their multimodal availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHub(self, request, context):
+        """One hub: bikes, e-bikes, cargo bikes, scooters, cars, free docks, free
+        chargers by power, free P+R spaces and the data age of every source.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStations(self, request, context):
+        """Stations, optionally of one hub, system or kind (paged).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStationStatus(self, request, context):
+        """Current status of one station.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindNearby(self, request, context):
+        """Stations and free-floating vehicles around a point, nearest first
+        (straight-line distance, not a routed walking distance).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchHub(self, request, context):
+        """The current view of the requested hubs, then every change (coalesced:
+        a slow client gets the newest view of each hub that changed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchStations(self, request, context):
+        """The current status of the requested stations, then every change (coalesced).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportStationStatus(self, request, context):
+        """Status reported by an operator without a GBFS feed (bike boxes, chargers,
+        car sharing). Only for stations defined in the hub data with source "report".
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFeeds(self, request, context):
+        """Health of every configured GBFS feed: last success, last error, staleness.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MobilityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListHubs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHubs,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsResponse.SerializeToString,
+            ),
+            'GetHub': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHub,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubResponse.SerializeToString,
+            ),
+            'ListStations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStations,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsResponse.SerializeToString,
+            ),
+            'GetStationStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStationStatus,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusResponse.SerializeToString,
+            ),
+            'FindNearby': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindNearby,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyResponse.SerializeToString,
+            ),
+            'WatchHub': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchHub,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubResponse.SerializeToString,
+            ),
+            'WatchStations': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchStations,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsResponse.SerializeToString,
+            ),
+            'ReportStationStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportStationStatus,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusResponse.SerializeToString,
+            ),
+            'ListFeeds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFeeds,
+                    request_deserializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsRequest.FromString,
+                    response_serializer=herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'herne.mobility.v1.MobilityService', rpc_method_handlers)
@@ -54,3 +212,246 @@ def add_MobilityServiceServicer_to_server(servicer, server):
 class MobilityService:
     """Availability at Herne's mobility stations (Mobilstationen).
     """
+
+    @staticmethod
+    def ListHubs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/ListHubs',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListHubsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHub(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/GetHub',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetHubResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/ListStations',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListStationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStationStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/GetStationStatus',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.GetStationStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindNearby(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/FindNearby',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.FindNearbyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchHub(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/WatchHub',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchHubResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchStations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/WatchStations',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.WatchStationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportStationStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/ReportStationStatus',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ReportStationStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFeeds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/herne.mobility.v1.MobilityService/ListFeeds',
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsRequest.SerializeToString,
+            herne_dot_mobility_dot_v1_dot_mobility__service__pb2.ListFeedsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
