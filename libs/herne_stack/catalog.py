@@ -39,8 +39,17 @@ SERVICES: tuple[ServiceEntry, ...] = (
         9101,
         "parking occupancy, guidance, open data",
         simulator="herne_parking.simulator:main",
+        http_port=8081,
     ),
-    ServiceEntry("mobility", "herne_mobility.server:SERVICE", 50052, 9102, "mobility stations and hubs"),
+    ServiceEntry(
+        "mobility",
+        "herne_mobility.server:SERVICE",
+        50052,
+        9102,
+        "mobility stations and hubs",
+        simulator="herne_mobility.simulator:main",
+        http_port=8082,
+    ),
     ServiceEntry(
         "signals",
         "herne_signals.server:SERVICE",

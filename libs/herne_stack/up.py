@@ -44,6 +44,7 @@ class Stack:
     kafka_bootstrap: str = ""
     processes: list[ManagedProcess] = field(default_factory=list)
     endpoints: dict[str, tuple[int, int]] = field(default_factory=dict)
+    http_ports: dict[str, int] = field(default_factory=dict)  # services with HTTP feeds
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -104,6 +105,9 @@ def start_stack(
             grpc_port = _pick_port(entry.grpc_port)
             metrics_port = _pick_port(entry.metrics_port)
             env = {**base_env, "HERNE_GRPC_PORT": str(grpc_port), "HERNE_METRICS_PORT": str(metrics_port)}
+            if entry.http_port:
+                stack.http_ports[entry.name] = _pick_port(entry.http_port)
+                env["HERNE_HTTP_PORT"] = str(stack.http_ports[entry.name])
             argv = [sys.executable, "-m", "herne_cli", "serve", entry.name]
             process = ManagedProcess(entry.name, argv, logs / f"{entry.name}.log", env).start()
             stack.processes.append(process)
@@ -111,8 +115,10 @@ def start_stack(
             started.append((entry, process, grpc_port))
         for entry, process, grpc_port in started:
             process.wait_ready(lambda port=grpc_port: is_serving(f"127.0.0.1:{port}"), ready_timeout)
+            http = f"  http http://127.0.0.1:{stack.http_ports[entry.name]}" if entry.name in stack.http_ports else ""
             _say(
-                f"{entry.name:<11} grpc 127.0.0.1:{grpc_port}  metrics http://127.0.0.1:{stack.endpoints[entry.name][1]}/metrics"
+                f"{entry.name:<11} grpc 127.0.0.1:{grpc_port}  "
+                f"metrics http://127.0.0.1:{stack.endpoints[entry.name][1]}/metrics{http}"
             )
         if simulators:
             for entry in services:
@@ -139,6 +145,9 @@ def print_examples(stack: Stack) -> None:
         if entry.name in stack.endpoints:
             _say(f"  .venv/bin/herne-mobility call --list --target 127.0.0.1:{stack.endpoints[entry.name][0]}")
             break
+    feed_paths = {"parking": "/opendata", "mobility": "/gbfs/gbfs.json"}
+    for name, port in stack.http_ports.items():
+        _say(f"  curl http://127.0.0.1:{port}{feed_paths.get(name, '/')}")
     _say(f"  demo tokens (role -> token): operator -> {token_for('operator')}, see libs/herne_stack/demo.py")
     _say(f"Logs in {stack.run_dir / 'logs'}. Ctrl-C stops everything.")
 

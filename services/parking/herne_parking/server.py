@@ -10,6 +10,7 @@ from herne.parking.v1 import parking_service_pb2, parking_service_pb2_grpc
 from herne_events.consumer import Batch, Subscription
 from herne_events.topics import PARKING_COUNTER_EVENTS, PARKING_SENSOR_READINGS
 from herne_parking.domain import ParkingCatalog, load_catalog
+from herne_parking.opendata_http import OpenDataFeeds, opendata_routes
 from herne_parking.service import ItemOutcome, ParkingApp
 from herne_parking.servicer import ParkingServicer, counter_input, reading_input
 from herne_parking.settings import DEMO_PARKING, ParkingSettings
@@ -89,6 +90,12 @@ async def setup(context: ServiceContext[ParkingSettings]) -> None:
         ]
     )
     context.add_task("parking-refresh", refresh_forever)
+    feeds = OpenDataFeeds(
+        app,
+        stale_after_s=context.settings.parking_opendata_stale_after_seconds,
+        cache_seconds=max(1, round(context.settings.parking_refresh_seconds)),
+    )
+    context.add_http_routes(opendata_routes(feeds))
 
 
 SERVICE = ServiceSpec(name="parking", settings=ParkingSettings, setup=setup)

@@ -41,3 +41,9 @@ class ParkingSettings(RuntimeSettings):
     parking_max_clock_skew_seconds: float = Field(
         300.0, ge=0, description="Readings observed further in the future than this are rejected."
     )
+    parking_opendata_stale_after_seconds: float = Field(
+        7200.0,
+        gt=0,
+        description="Open data publishes no live numbers for a facility whose newest observation is older than "
+        "this (keep it at least the counter-silent limit, or quiet counted garages look offline at night).",
+    )

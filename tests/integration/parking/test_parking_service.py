@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import grpc
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -323,3 +326,61 @@ async def test_history_and_forecast(start_service, redis_client) -> None:
         with pytest.raises(grpc.aio.AioRpcError) as missing:
             await stub.ForecastOccupancy(pb.ForecastOccupancyRequest(facility_id="nowhere"))
         assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+D2 = "http://datex2.eu/schema/2/2_0"
+
+
+async def test_open_data_feeds_agree_with_the_grpc_api(start_service, redis_client) -> None:
+    """Tests the HTTP feeds: the index lists them, each serves its format, and the free count equals GetAvailability."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    spaces = PR_HERNE.spaces
+    async with _parking(start_service, http_port=0) as service:
+        stub = ParkingServiceStub(service.channel)
+        readings = [_reading(space.sensor_id, index % 3 == 0, now) for index, space in enumerate(spaces[:30])]
+        await stub.ReportSensorReadings(pb.ReportSensorReadingsRequest(readings=readings), metadata=GATEWAY)
+        live = await _availability(stub, PR_HERNE.facility_id)
+        assert (live.free, live.occupied) == (20, 10)
+        base = f"http://127.0.0.1:{service.runtime.http_port}/opendata"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base) as response:
+                assert response.status == 200
+                feeds = {feed["url"]: feed["media_type"] for feed in (await response.json())["feeds"]}
+            assert len(feeds) == 4
+            bodies: dict[str, bytes] = {}
+            for url, media_type in feeds.items():
+                async with session.get(url) as response:
+                    assert response.status == 200, url
+                    assert response.content_type == media_type, url
+                    assert response.headers["Access-Control-Allow-Origin"] == "*"
+                    bodies[url.removeprefix(base + "/")] = await response.read()
+            async with session.get(f"{base}/ngsi-ld/entities", params={"type": "Bus"}) as response:
+                assert response.status == 400
+                assert "unknown entity type" in await response.text()
+            async with session.get(f"{base}/ngsi-ld/entities", params={"type": "ParkingSpot"}) as response:
+                spots = await response.json()
+
+        status = ET.fromstring(bodies["datex2/parking-status.xml"])
+        records = {
+            record.find(f"{{{D2}}}parkingRecordReference").get("id"): record  # type: ignore[union-attr]
+            for record in status.iter(f"{{{D2}}}parkingRecordStatus")
+        }
+        assert set(records) == set(CATALOG.facilities)
+        vacant = records[PR_HERNE.facility_id].findtext(f"{{{D2}}}parkingOccupancy/{{{D2}}}parkingNumberOfVacantSpaces")
+        assert vacant is not None and int(vacant) == live.free
+        assert records[GARAGE.facility_id].findtext(f"{{{D2}}}parkingSiteStatus") == "unknown"  # never recounted
+        table = ET.fromstring(bodies["datex2/parking-table.xml"])
+        assert len(list(table.iter(f"{{{D2}}}parkingRecord"))) == len(CATALOG.facilities)
+
+        entities = {entity["id"]: entity for entity in json.loads(bodies["ngsi-ld/entities"])}
+        pr_entity = entities[f"urn:ngsi-ld:OffStreetParking:herne:{PR_HERNE.facility_id}"]
+        assert pr_entity["availableSpotNumber"] == live.free
+        spot_states = {spot["name"]: spot["status"] for spot in spots if spot["type"] == "ParkingSpot"}
+        assert len(spot_states) == len(spots) == len(CATALOG.spaces_by_sensor)
+        assert spot_states[spaces[0].space_id] == "occupied"
+        assert spot_states[spaces[1].space_id] == "free"
+        assert spot_states[spaces[40].space_id] == "unknown"
+
+        sites = {site["uid"]: site for site in json.loads(bodies["parkapi/v3/parking-sites"])["items"]}
+        assert sites[PR_HERNE.facility_id]["realtime_free_capacity"] == live.free
+        assert sites[GARAGE.facility_id]["has_realtime_data"] is False
