@@ -178,9 +178,19 @@ async def setup(context: ServiceContext[MobilitySettings]) -> None:
                 log.exception("stale sweep failed")
             await asyncio.sleep(settings.mobility_stale_check_seconds)
 
+    async def sync_replicas() -> None:
+        while True:
+            await asyncio.sleep(settings.mobility_sync_seconds)
+            try:
+                if await app.sync():
+                    await app.refresh()
+            except Exception as error:  # Redis away: this round is lost, the next one retries
+                log.warning("mobility_sync_failed", error=f"{type(error).__name__}: {error}")
+
     context.add_consumer([Subscription(PARKING_OCCUPANCY_CHANGED, per_event(occupancy_changed))])
     context.add_task("mobility-feeds", lambda: FeedRunner(app, settings, schemas).run(configs))
     context.add_task("mobility-stale-sweep", sweep_stale)
+    context.add_task("mobility-replica-sync", sync_replicas)
 
 
 SERVICE = ServiceSpec(name="mobility", settings=MobilitySettings, setup=setup)

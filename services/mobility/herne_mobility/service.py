@@ -166,6 +166,50 @@ class MobilityApp:
         self.published = await self.store.published()
         self._rebuild()
 
+    async def sync(self) -> bool:
+        """Take over what other replicas stored since: operator reports, P+R figures, newer GBFS reads.
+
+        Each replica answers from memory, so without this a report sent to one replica would stay
+        invisible on the others until a restart. Newest wins when merging (by observation time for
+        reports, by version for P+R), so a write this replica makes during the sync is never lost.
+        True when anything changed.
+        """
+        systems = list(self.feeds)
+        stored_states = await self.store.feed_states(systems)
+        newer = [
+            system
+            for system, data in stored_states.items()
+            if float(data.get("last_success", 0)) > self.feeds[system].last_success
+        ]
+        snapshots = await self.store.snapshots(newer)
+        reports = await self.store.reports()
+        parking = await self.store.parking()
+        published = await self.store.published()
+        changed = False
+        async with self._lock:
+            for system, snapshot in snapshots.items():
+                state, data = self.feeds[system], stored_states[system]
+                state.version, state.last_success = data.get("version", ""), float(data.get("last_success", 0))
+                state.last_error, state.warnings = data.get("last_error", ""), list(data.get("warnings", []))
+                state.valid_until = float(data.get("valid_until", 0))
+                self.snapshots[system] = snapshot
+                changed = True
+            for station_id, report in reports.items():
+                current = self.reports.get(station_id)
+                if current is None or report.last_reported > current.last_reported:
+                    self.reports[station_id] = report
+                    changed = True
+            for facility_id, figures in parking.items():
+                current_figures = self.parking.get(facility_id)
+                if current_figures is None or figures.version > current_figures.version:
+                    self.parking[facility_id] = figures
+                    changed = True
+            # Another replica published these already; publishing them again would only repeat events.
+            self.published.update(published)
+            if snapshots:
+                self._rebuild()
+        return changed
+
     def add_feed(self, config: FeedConfig) -> None:
         if config.system_id not in self.feeds:
             self.feeds[config.system_id] = FeedState(config)

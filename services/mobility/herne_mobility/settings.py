@@ -66,6 +66,12 @@ class MobilitySettings(RuntimeSettings):
     mobility_parking_valid_seconds: float = Field(
         900.0, gt=0, description="P+R figures from parking.occupancy-changed.v1 count as live for this long."
     )
+    mobility_sync_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How often a replica takes over reports, P+R figures and feed reads other replicas stored.",
+    )
     mobility_stale_check_seconds: float = Field(
         15.0, gt=0, description="How often stations are checked for data turning stale (published as a change)."
     )

@@ -453,3 +453,23 @@ async def test_aggregated_gbfs_feed_passes_the_v30_schemas(start_service, redis_
 async def _scooters(stub: MobilityServiceStub) -> bool:
     hub = await _hub(stub)
     return hub.scooters_available > 0 and hub.bikes_available + hub.ebikes_available > 0
+
+
+async def test_a_report_to_one_replica_reaches_the_other(start_service, redis_client, tmp_path: Path) -> None:
+    """Tests two replicas on one Redis: a report sent to one is served by the other after its sync."""
+    async with (
+        _mobility(start_service, tmp_path, mobility_sync_seconds=0.2) as first,
+        _mobility(start_service, tmp_path, mobility_sync_seconds=0.2) as second,
+    ):
+        reported = await MobilityServiceStub(first.channel).ReportStationStatus(
+            pb.ReportStationStatusRequest(station_id=BOXES, docks_available=7, is_renting=True, is_returning=True),
+            metadata=OPERATOR,
+        )
+        assert reported.applied
+        other = MobilityServiceStub(second.channel)
+
+        async def served_by_the_other() -> bool:
+            station = (await other.GetStationStatus(pb.GetStationStatusRequest(station_id=BOXES))).station
+            return station.docks_available == 7 and not station.age.stale
+
+        await wait_until(served_by_the_other, timeout=20)
