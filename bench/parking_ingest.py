@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import pstats
 import random
 import sys
@@ -163,6 +164,19 @@ def verify(redis_url: str, readings: list[events_pb2.SensorReading]) -> tuple[in
     return matching, len(newest)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc), less sensitive to machine load than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_busy_seconds(redis_url: str) -> float:
+    """Seconds Redis spent executing commands (INFO commandstats), scripts included."""
+    with redis.Redis.from_url(redis_url) as client:
+        stats = client.info("commandstats")
+    return sum(float(entry["usec"]) for entry in stats.values()) / 1e6
+
+
 def print_profile(path: Path, lines: int) -> None:
     stats = pstats.Stats(str(path))
     stats.strip_dirs()
@@ -202,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
             decode_s, decode_n = asyncio.run(raw_consume(stack.bootstrap, len(readings), with_decode=True))
             profile_path = Path(tmp) / "parking.prof" if args.profile else None
             stack.start_service(profile_to=profile_path)
+            service_pid = stack.service_pid()
+            busy_before, cpu_before = redis_busy_seconds(stack.redis_url), cpu_seconds(service_pid)
             drain_s, since_serving_s, outcomes = drain(stack, len(readings), args.timeout)
+            redis_s = redis_busy_seconds(stack.redis_url) - busy_before
+            service_cpu_s = cpu_seconds(service_pid) - cpu_before
             matching, sensors = verify(stack.redis_url, readings)
             stack.stop_service()
             if profile_path is not None:
@@ -222,6 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{label + ':':<54}{n / drain_s:9.0f} readings/s  ({drain_s:.1f} s first to last applied, "
         f"{since_serving_s:.1f} s from SERVING; outcomes {outcomes})"
+    )
+    print(
+        f"service process CPU from SERVING to done: {service_cpu_s:.1f} s, "
+        f"{service_cpu_s / n * 1e6:.0f} us per reading "
+        f"({n / service_cpu_s:.0f} readings per CPU second)"
+    )
+    print(
+        f"Redis busy executing commands during the drain: {redis_s:.1f} s "
+        f"({redis_s / since_serving_s:.0%} of the time from SERVING; the consumer waits for each batch's script)"
     )
     print(f"check: Redis holds the newest observed time for {matching}/{sensors} sensors")
     print(machine_line())

@@ -84,6 +84,9 @@ class ParkingStack:
         self.processes.append(service)
         service.wait_ready(lambda: is_serving(self.target), 90)
 
+    def service_pid(self) -> int:
+        return next(p for p in self.processes if p.name == "parking").pid
+
     def stop_service(self) -> None:
         for process in [p for p in self.processes if p.name == "parking"]:
             process.stop(timeout=30)
