@@ -172,19 +172,23 @@ class ParkingApp:
         if length > self.max_batch:
             raise ResourceExhausted(f"{what}: at most {self.max_batch} items per call, got {length}; split the batch")
 
-    def _check_time(self, observed_at: datetime | None, now: datetime) -> str | None:
+    def _latest_allowed(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.max_clock_skew_s)
+
+    def _check_time(self, observed_at: datetime | None, latest: datetime) -> str | None:
+        """``latest``: now plus the allowed clock skew, computed once per batch."""
         if observed_at is None:
             return "observed_time is required"
-        if observed_at > now + timedelta(seconds=self.max_clock_skew_s):
+        if observed_at > latest:
             return f"observed_time {observed_at.isoformat()} is more than {self.max_clock_skew_s:.0f} s in the future"
         return None
 
-    def _reading_problem(self, reading: SensorReadingInput, now: datetime) -> str | None:
+    def _reading_problem(self, reading: SensorReadingInput, latest: datetime) -> str | None:
         if not reading.sensor_id:
             return "sensor_id is required"
-        if self.catalog.space_of_sensor(reading.sensor_id) is None:
+        if reading.sensor_id not in self.catalog.spaces_by_sensor:
             return f"unknown sensor {reading.sensor_id[:64]!r}: not registered for any space"
-        problem = self._check_time(reading.observed_at, now)
+        problem = self._check_time(reading.observed_at, latest)
         if problem:
             return problem
         if reading.battery_percent is not None and not (0.0 <= reading.battery_percent <= 100.0):
@@ -201,11 +205,12 @@ class ParkingApp:
         if bounded:
             self._check_batch(len(readings), "readings")
         now = self.now()
+        latest = self._latest_allowed(now)
         results: list[ItemResult | None] = [None] * len(readings)
         writes: list[ReadingWrite] = []
         positions: list[int] = []
         for index, reading in enumerate(readings):
-            problem = self._reading_problem(reading, now)
+            problem = self._reading_problem(reading, latest)
             if problem:
                 results[index] = ItemResult(index, reading.sensor_id, ItemOutcome.REJECTED, problem)
                 metrics.READINGS.labels("rejected").inc()
@@ -237,7 +242,7 @@ class ParkingApp:
             return f"facility {event.facility_id!r} has no entry/exit counters"
         if len(event.event_id) > 200:
             return "event_id is longer than 200 characters"
-        return self._check_time(event.observed_at, now) or _counter_value_problem(event, facility)
+        return self._check_time(event.observed_at, self._latest_allowed(now)) or _counter_value_problem(event, facility)
 
     async def report_counter_events(
         self,

@@ -44,6 +44,8 @@ COUNTER_EVENT_PREFIX = PREFIX + "counter-event:"
 # "1"|"0", observed ms]: one argument instead of five per reading, because packing the arguments
 # of a large EVALSHA was the consumer's biggest cost. Facility counts, versions and newest times are
 # summed per facility and written once per batch; the end state is the same as reading by reading.
+# The reply is one string of "1" (applied) / "0" (older) per reading: redis-py parses a long integer
+# array line by line in Python.
 _APPLY_READINGS = """
 local cutoff = tonumber(ARGV[1])
 local readings = cjson.decode(ARGV[2])
@@ -53,7 +55,7 @@ for i, reading in ipairs(readings) do
   local sensor, fkey, stype, value, observed = reading[1], reading[2], reading[3], reading[4], reading[5]
   local last = redis.call('HGET', KEYS[1], sensor)
   if last and tonumber(last) >= observed then
-    out[i] = 0
+    out[i] = '0'
   else
     if not deltas[fkey] then
       facilities[#facilities + 1] = fkey
@@ -83,7 +85,7 @@ for i, reading in ipairs(readings) do
       changes[fkey] = changes[fkey] + 1
     end
     if observed > newest[fkey] then newest[fkey] = observed end
-    out[i] = 1
+    out[i] = '1'
   end
 end
 for _, fkey in ipairs(facilities) do
@@ -95,7 +97,7 @@ for _, fkey in ipairs(facilities) do
     redis.call('HSET', fkey, 'newest_ms', newest[fkey])
   end
 end
-return out
+return table.concat(out)
 """
 
 _EXPIRE_STALE = """
@@ -268,7 +270,7 @@ class ParkingStore:
                 [
                     reading.sensor_id,
                     FACILITY_PREFIX + reading.facility_id,
-                    reading.space_type.value,
+                    reading.space_type,  # a StrEnum: json writes its value
                     "1" if reading.occupied else "0",
                     reading.observed_ms,
                 ]
@@ -279,7 +281,7 @@ class ParkingStore:
         result = await self._apply_readings(
             keys=[SENSOR_TIME, SENSOR_STATE, SENSOR_SEEN], args=[stale_before_ms, packed]
         )
-        return [bool(value) for value in result]
+        return [flag == 49 for flag in result]  # b"1"
 
     async def expire_stale(self, *, stale_before_ms: int, limit: int = 5000) -> int:
         """Make sensors silent since before ``stale_before_ms`` unknown; returns how many expired."""
