@@ -621,3 +621,173 @@ async def test_services_killed_while_consuming_lose_no_event(fault_infra: Infra,
             service.stop()
     if not checked:
         pytest.skip("no catalog service consumes a topic yet")
+
+
+PARKING_FACILITIES = (
+    "herne-bf-pr",
+    "wanne-eickel-hbf-pr",
+    "zone-bahnhofstrasse",
+    "tiefgarage-rathaus",
+    "herne-bf-parkhaus",
+)
+PARKING_COUNTED = ("tiefgarage-rathaus", "herne-bf-parkhaus")
+
+
+def _passage(facility_id: str, entry: bool, vehicles: int, at: datetime, event_id: str) -> Any:
+    from herne.parking.v1 import events_pb2
+
+    direction = events_pb2.COUNTER_DIRECTION_ENTRY if entry else events_pb2.COUNTER_DIRECTION_EXIT
+    event = events_pb2.CounterEvent(
+        facility_id=facility_id,
+        counter_id="gate-1",
+        event_id=event_id,
+        passage=events_pb2.CounterPassage(direction=direction, vehicles=vehicles),
+    )
+    event.observed_time.FromDatetime(at)
+    return event
+
+
+def _recount(facility_id: str, occupied: int, at: datetime) -> Any:
+    from herne.parking.v1 import events_pb2
+
+    event = events_pb2.CounterEvent(
+        facility_id=facility_id, recalibration=events_pb2.CounterRecalibration(occupied=occupied)
+    )
+    event.observed_time.FromDatetime(at)
+    return event
+
+
+def _observed_at(channel: grpc.Channel, facility_id: str) -> datetime:
+    from herne.parking.v1 import parking_service_pb2 as pb
+    from herne.parking.v1.parking_service_pb2_grpc import ParkingServiceStub
+
+    request = pb.GetAvailabilityRequest(facility_ids=[facility_id])
+    [item] = ParkingServiceStub(channel).GetAvailability(request, timeout=5).availability
+    return item.observed_time.ToDatetime(UTC)
+
+
+@pytest.mark.slow
+async def test_parking_killed_during_ingest_ends_at_the_reference(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests kill -9 of parking twice during readings + counter passages (some re-sent): counts equal the reference."""
+    from datetime import timedelta
+
+    from herne.parking.v1 import parking_service_pb2 as pb
+    from herne.parking.v1.parking_service_pb2_grpc import ParkingServiceStub
+    from herne_events.topics import PARKING_COUNTER_EVENTS
+    from herne_parking.server import catalog_from_settings
+    from herne_parking.settings import ParkingSettings
+
+    entry = next(e for e in SERVICES if e.name == "parking")
+    catalog = catalog_from_settings(ParkingSettings())
+    sensors = [space.sensor_id for fid in PARKING_FACILITIES for space in catalog.facilities[fid].spaces]
+    counted = {fid: catalog.facilities[fid].counted_capacity for fid in PARKING_COUNTED}
+    [service] = start_services([entry], fault_infra, tmp_path)
+    publisher = EventPublisher(KafkaConnection(fault_infra.bootstrap, client_id="fault-parking"), source="/tests")
+    await publisher.start(wait=True)
+    rng = random.Random(11)
+    # Observed times are later than anything earlier tests of this module sent (a recount or reading
+    # observed after ours would rightly win), and never more than seconds ahead of the clock.
+    start = datetime.now(UTC).replace(microsecond=0)  # whole ms, as the service keeps them
+    latest: dict[str, tuple[datetime, bool]] = {}  # the reference: per sensor the newest reading
+    occupied = {fid: capacity // 2 for fid, capacity in counted.items()}
+    sent_readings: list[tuple[SensorReading, str]] = []
+    sent_passages: list[tuple[Any, str]] = []
+    resent = 0
+    rounds = 60
+
+    async def stream() -> None:
+        recounts = [_recount(fid, count, start) for fid, count in occupied.items()]
+        await publisher.publish_many(PARKING_COUNTER_EVENTS, recounts, subjects=list(occupied))
+        for round_ in range(rounds):
+            at = start + timedelta(milliseconds=100 * (round_ + 1))
+            chosen = sensors if round_ == 0 else rng.sample(sensors, 80)  # round 0 covers every sensor
+            readings = []
+            for sensor in chosen:
+                state = rng.random() < 0.5
+                readings.append(_reading(sensor, state))
+                readings[-1].observed_time.FromDatetime(at)
+                latest[sensor] = (at, state)
+            ids = await publisher.publish_many(PARKING_SENSOR_READINGS, readings, subjects=chosen)
+            sent_readings.extend(zip(readings, ids, strict=True))
+            passages = []
+            for fid, capacity in counted.items():
+                # A walk that stays clear of 0 and the capacity, so clamping never decides the result.
+                entering = occupied[fid] < capacity // 4 or (occupied[fid] < 3 * capacity // 4 and rng.random() < 0.5)
+                vehicles = rng.randint(1, 3)
+                occupied[fid] += vehicles if entering else -vehicles
+                passages.append(_passage(fid, entering, vehicles, at, f"gate-{uuid.uuid4().hex}"))
+            ids = await publisher.publish_many(PARKING_COUNTER_EVENTS, passages, subjects=list(counted))
+            sent_passages.extend(zip(passages, ids, strict=True))
+            await asyncio.sleep(0.1)
+
+    task = asyncio.create_task(stream())
+    kills = 0
+    try:
+        for pause in (1.5, 4.0):  # the second kill after the first restart has caught up
+            await asyncio.sleep(pause)
+            service.kill()
+            kills += 1
+            service.start()  # from the test's main thread, see SpawnedProcess
+        await task
+        stream_end = time.monotonic()
+        service.wait_serving(60)
+        facilities = list(PARKING_FACILITIES)
+
+        def expected() -> dict[str, tuple[int, int]]:
+            result = {}
+            for fid in facilities:
+                facility = catalog.facilities[fid]
+                sensed = sum(latest[space.sensor_id][1] for space in facility.spaces if space.sensor_id in latest)
+                known = sum(space.sensor_id in latest for space in facility.spaces)
+                taken = sensed + occupied.get(fid, 0)
+                result[fid] = (taken, known + facility.counted_capacity - taken)
+            return result
+
+        def served() -> dict[str, tuple[int, int]]:
+            with service.channel() as channel:
+                try:
+                    answer = ParkingServiceStub(channel).GetAvailability(
+                        pb.GetAvailabilityRequest(facility_ids=facilities), timeout=5
+                    )
+                except grpc.RpcError:
+                    return {}
+            return {item.facility_id: (item.occupied, item.free) for item in answer.availability}
+
+        reference = expected()
+        caught_up = wait_for(lambda: served() == reference, timeout=90, interval=0.3, what="reference counts")
+        catch_up = time.monotonic() - stream_end
+        # A producer retry after a lost acknowledgement (no idempotent producer on Tansu) re-sends
+        # records with their event ids, long after they were applied and committed.
+        again_r, again_p = sent_readings[::4], sent_passages
+        await publisher.publish_many(
+            PARKING_SENSOR_READINGS, [r for r, _ in again_r], event_ids=[i for _, i in again_r]
+        )
+        await publisher.publish_many(PARKING_COUNTER_EVENTS, [p for p, _ in again_p], event_ids=[i for _, i in again_p])
+        resent = len(again_r) + len(again_p)
+        marked_at = start + timedelta(seconds=rounds * 0.1 + 5)
+        marker = _recount("herne-bf-parkhaus", occupied["herne-bf-parkhaus"], marked_at)
+        await publisher.publish(PARKING_COUNTER_EVENTS, marker, subject="herne-bf-parkhaus")
+        # The marker recount (same count, so the reference holds) comes after the re-sent records in
+        # its partition: once it is applied, the re-sent passages of that facility were consumed.
+        with service.channel() as channel:
+            wait_for(
+                lambda: _observed_at(channel, "herne-bf-parkhaus") >= marked_at,
+                timeout=60,
+                what="the marker recount",
+            )
+        await asyncio.sleep(1.0)  # the refresh loop publishes what the consumer applied
+        final = served()
+    finally:
+        await publisher.stop()
+        service.stop()
+    figures(
+        "kill-9 parking during ingest",
+        readings_published=len(sent_readings),
+        passages_published=len(sent_passages),
+        resent_with_same_ids=resent,
+        kills=kills,
+        starts=service.starts,
+        catch_up_after_stream_s=catch_up,
+        wait_s=caught_up,
+    )
+    assert final == reference, f"served {final}, reference {reference}"
