@@ -791,3 +791,90 @@ async def test_parking_killed_during_ingest_ends_at_the_reference(fault_infra: I
         wait_s=caught_up,
     )
     assert final == reference, f"served {final}, reference {reference}"
+
+
+@pytest.mark.slow
+async def test_mobility_killed_during_gbfs_updates_serves_the_last_feed(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests kill -9 of mobility twice while GBFS files change every 0.25 s: it ends serving the last generation."""
+    import json
+    from datetime import timedelta
+
+    from herne.mobility.v1 import mobility_service_pb2 as pb
+    from herne.mobility.v1.mobility_service_pb2_grpc import MobilityServiceStub
+    from herne_mobility.hubs import DEMO_HUBS, load_hubs
+    from herne_mobility.simulator import DOCKED_SYSTEM, docked_system, write_system
+
+    entry = next(e for e in SERVICES if e.name == "mobility")
+    hubs = load_hubs(json.loads(DEMO_HUBS.read_text(encoding="utf-8")))
+    feeds = tmp_path / "gbfs"
+    rng = random.Random(5)
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    generations = 40
+    final: dict[str, tuple[int, int]] = {}
+
+    def write(generation: int) -> None:
+        documents = docked_system(hubs, 5 + generation * 0.4, base + timedelta(seconds=generation), rng)
+        write_system(feeds / DOCKED_SYSTEM, documents)
+        final.clear()
+        for station in documents["station_status"]["data"]["stations"]:
+            final[f"{DOCKED_SYSTEM}:{station['station_id']}"] = (
+                station["num_vehicles_available"],
+                station["num_docks_available"],
+            )
+
+    write(0)
+    [service] = start_services(
+        [entry],
+        fault_infra,
+        tmp_path,
+        HERNE_MOBILITY_DEMO_GBFS_DIRECTORY=str(feeds),
+        HERNE_MOBILITY_DIRECTORY_POLL_SECONDS="0.2",
+    )
+
+    async def updates() -> None:
+        for generation in range(1, generations):
+            await asyncio.to_thread(write, generation)
+            await asyncio.sleep(0.25)
+
+    def served() -> dict[str, tuple[int, int]]:
+        result = {}
+        with service.channel() as channel:
+            stub = MobilityServiceStub(channel)
+            for station_id in final:
+                try:
+                    station = stub.GetStationStatus(
+                        pb.GetStationStatusRequest(station_id=station_id), timeout=5
+                    ).station
+                except grpc.RpcError:
+                    return {}
+                result[station_id] = (station.vehicles_available, station.docks_available)
+        return result
+
+    task = asyncio.create_task(updates())
+    kills = 0
+    try:
+        for pause in (1.5, 4.0):
+            await asyncio.sleep(pause)
+            service.kill()
+            kills += 1
+            service.start()
+        await task
+        ended = time.monotonic()
+        service.wait_serving(60)
+        wait_for(lambda: served() == final, timeout=60, interval=0.3, what="the last GBFS generation")
+        catch_up = time.monotonic() - ended
+        # A restart with unchanged files serves the stored snapshot at once, then the same figures.
+        service.kill()
+        service.start()
+        service.wait_serving(60)
+        after_restart = served()
+    finally:
+        service.stop()
+    figures(
+        "kill-9 mobility during GBFS updates",
+        generations=generations,
+        stations=len(final),
+        kills=kills + 1,
+        catch_up_after_last_write_s=catch_up,
+    )
+    assert after_restart == final
