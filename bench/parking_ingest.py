@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import os
-import pstats
 import random
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import redis
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from parking_stack import ParkingStack, machine_line
+from parking_stack import ParkingStack, machine_line, print_profile
 
 from herne.parking.v1 import events_pb2
 from herne_events.connection import KafkaConnection
@@ -194,15 +193,6 @@ def redis_busy_seconds(redis_url: str) -> float:
     with redis.Redis.from_url(redis_url) as client:
         stats = client.info("commandstats")
     return sum(float(entry["usec"]) for entry in stats.values()) / 1e6
-
-
-def print_profile(path: Path, lines: int) -> None:
-    stats = pstats.Stats(str(path))
-    stats.strip_dirs()
-    print(f"\n--- service profile, by own time (top {lines}) ---")
-    stats.sort_stats("tottime").print_stats(lines)
-    print(f"--- service profile, by cumulative time (top {lines}) ---")
-    stats.sort_stats("cumulative").print_stats(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import pstats
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,3 +110,12 @@ def machine_line() -> str:
         f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}"
     )
+
+
+def print_profile(path: Path, lines: int) -> None:
+    stats = pstats.Stats(str(path))
+    stats.strip_dirs()
+    print(f"\n--- service profile, by own time (top {lines}) ---")
+    stats.sort_stats("tottime").print_stats(lines)
+    print(f"--- service profile, by cumulative time (top {lines}) ---")
+    stats.sort_stats("cumulative").print_stats(lines)
