@@ -64,6 +64,7 @@ SERVICE_METRICS: dict[str, tuple[MetricSpec, ...]] = {
         MetricSpec("herne_mobility_hub_docks_available", "gauge", ("hub",), "free docks at the hub"),
         MetricSpec("herne_mobility_hub_chargers_available", "gauge", ("hub", "power_kw"), "free charge points"),
         MetricSpec("herne_mobility_hub_park_and_ride_free", "gauge", ("hub",), "free P+R spaces at the hub"),
+        MetricSpec("herne_mobility_feed_reads", "counter", ("system", "outcome"), "GBFS feed reads by outcome"),
     ),
     "signals": (
         MetricSpec("herne_signals_active_plan_cycle_seconds", "gauge", ("intersection",), "cycle of the active plan"),
@@ -192,6 +193,17 @@ def alerts() -> list[Alert]:
             "more than 20 % of the sensors of parking facility {{ $labels.facility }} are stale",
             "Stale sensors count as UNKNOWN and are not published as free; check the LoRaWAN network server, "
             "the gateways near the facility and the adapter publishing parking.sensor-readings.v1.",
+        ),
+        Alert(
+            "HerneMobilityFeedFailing",
+            f'sum by (system) (increase({_m("mobility", "herne_mobility_feed_reads")}{{outcome="error"}}[15m])) > 0'
+            f' unless sum by (system) (increase({_m("mobility", "herne_mobility_feed_reads")}{{outcome="ok"}}[15m]))'
+            " > 0",
+            "0m",
+            "warning",
+            "GBFS feed {{ $labels.system }} fails",
+            "Every read of this GBFS system failed for 15 minutes; hubs keep its last good snapshot until the data "
+            "turns stale. MobilityService.ListFeeds shows the last error.",
         ),
     ]
     for service in FAILED_OPTIMISATIONS:

@@ -8,6 +8,8 @@ INVALID_ARGUMENT naming the field instead of INTERNAL.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
@@ -67,3 +69,13 @@ def well_known_problem(message: Message, prefix: str = "", depth: int = 0) -> st
                 if problem:
                     return problem
     return None
+
+
+def optional_time(message: Message, field: str) -> datetime | None:
+    """The Timestamp field ``field`` of ``message`` as an aware UTC datetime; None when it is unset.
+
+    proto3 gives an unset Timestamp as the epoch, which would read as an observation from 1970.
+    """
+    if not message.HasField(field):
+        return None
+    return getattr(message, field).ToDatetime(tzinfo=UTC)  # type: ignore[no-any-return]

@@ -80,8 +80,53 @@ def _road_condition(index: int) -> Message:
     return change
 
 
+def _counter_passage(index: int) -> Message:
+    from herne.parking.v1 import events_pb2 as parking
+
+    direction = parking.COUNTER_DIRECTION_ENTRY if index % 2 else parking.COUNTER_DIRECTION_EXIT
+    event = parking.CounterEvent(
+        facility_id="herne-bf-parkhaus",
+        counter_id="gate-1",
+        event_id=f"reliability-{uuid.uuid4().hex}",
+        passage=parking.CounterPassage(direction=direction, vehicles=1),
+    )
+    event.observed_time.FromDatetime(datetime.now(UTC))
+    return event
+
+
+def _occupancy_changed(index: int) -> Message:
+    from herne.parking.v1 import events_pb2 as parking
+    from herne.parking.v1 import parking_pb2
+
+    change = parking.OccupancyChanged(
+        facility_id="herne-bf-pr",
+        kind=parking_pb2.FACILITY_KIND_PARK_AND_RIDE,
+        capacity=120,
+        occupied=index % 120,
+        free=120 - index % 120,
+        version=1_000_000 + index,
+    )
+    change.observed_time.FromDatetime(datetime.now(UTC))
+    return change
+
+
+def _detector_count(index: int) -> Message:
+    from herne.signals.v1 import events_pb2 as signals
+
+    count = signals.DetectorCount(
+        detector_id="D-bahnhofstrasse-bahnhofsplatz-K1", interval_seconds=60, vehicles=5 + index % 10
+    )
+    # Each event its own later interval, so none is ignored as older than the last one applied.
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
+    count.interval_start_time.FromDatetime(start + timedelta(seconds=index))
+    return count
+
+
 # Valid events per topic (demo data ids) for tests that need events a service applies;
 # topics without one get the empty payload, which a service must dead-letter.
 GOOD_EVENTS: dict[str, Callable[[int], Message]] = {
     "traffic.road-conditions.v1": _road_condition,
+    "parking.counter-events.v1": _counter_passage,
+    "parking.occupancy-changed.v1": _occupancy_changed,
+    "traffic.detector-counts.v1": _detector_count,
 }

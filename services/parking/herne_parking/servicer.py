@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from herne.parking.v1 import events_pb2, parking_service_pb2_grpc
 from herne.parking.v1 import parking_service_pb2 as pb
@@ -21,6 +19,7 @@ from herne_parking.domain import SpaceType
 from herne_parking.service import CounterEventInput, ItemOutcome, ItemResult, ParkingApp, SensorReadingInput
 from herne_runtime.auth import current_caller
 from herne_runtime.errors import InvalidArgument
+from herne_runtime.wellknown import optional_time
 
 _READING_OUTCOME = {
     ItemOutcome.APPLIED: pb.READING_OUTCOME_APPLIED,
@@ -33,10 +32,6 @@ _COUNTER_OUTCOME = {
     ItemOutcome.IGNORED_OLDER: pb.COUNTER_OUTCOME_IGNORED_OLDER,
     ItemOutcome.REJECTED: pb.COUNTER_OUTCOME_REJECTED,
 }
-
-
-def _time(stamp: Timestamp, present: bool) -> datetime | None:
-    return stamp.ToDatetime(UTC) if present else None
 
 
 def _space_type(value: int, field: str) -> SpaceType | None:
@@ -53,7 +48,7 @@ def reading_input(reading: events_pb2.SensorReading) -> SensorReadingInput:
     return SensorReadingInput(
         sensor_id=reading.sensor_id,
         occupied=reading.occupied,
-        observed_at=_time(reading.observed_time, reading.HasField("observed_time")),
+        observed_at=optional_time(reading, "observed_time"),
         battery_percent=reading.battery_percent if reading.HasField("battery_percent") else None,
         rssi_dbm=reading.rssi_dbm if reading.HasField("rssi_dbm") else None,
         snr_db=reading.snr_db if reading.HasField("snr_db") else None,
@@ -75,7 +70,7 @@ def counter_input(event: events_pb2.CounterEvent) -> CounterEventInput:
             entering = -vehicles
     return CounterEventInput(
         facility_id=event.facility_id,
-        observed_at=_time(event.observed_time, event.HasField("observed_time")),
+        observed_at=optional_time(event, "observed_time"),
         recalibration_occupied=recount,
         entering=entering,
         event_id=event.event_id,
@@ -165,8 +160,8 @@ class ParkingServicer(parking_service_pb2_grpc.ParkingServiceServicer):
     ) -> pb.GetOccupancyHistoryResponse:
         facility, buckets = await self.app.history(
             request.facility_id,
-            _time(request.start_time, request.HasField("start_time")),
-            _time(request.end_time, request.HasField("end_time")),
+            optional_time(request, "start_time"),
+            optional_time(request, "end_time"),
             request.bucket_minutes,
         )
         response = pb.GetOccupancyHistoryResponse(facility_id=facility.facility_id, capacity=facility.capacity)

@@ -11,6 +11,7 @@ from herne.signals.v1 import signals_service_pb2 as pb
 from herne.signals.v1 import signals_service_pb2_grpc
 from herne_runtime.auth import current_caller
 from herne_runtime.errors import InvalidArgument
+from herne_runtime.wellknown import optional_time
 from herne_signals.model import Intersection
 from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
 from herne_signals.service import SignalsApp, timestamp
@@ -197,7 +198,7 @@ class SignalsServicer(signals_service_pb2_grpc.SignalsServiceServicer):
     async def ReportRoadCondition(
         self, request: pb.ReportRoadConditionRequest, context: grpc.aio.ServicerContext
     ) -> pb.ReportRoadConditionResponse:
-        valid_until = request.valid_until_time.ToDatetime(UTC) if request.HasField("valid_until_time") else None
+        valid_until = optional_time(request, "valid_until_time")
         condition = await self.app.road_condition(
             request.from_node_id,
             request.to_node_id,

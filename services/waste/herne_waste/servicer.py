@@ -11,6 +11,7 @@ from herne.common.v1 import geo_pb2
 from herne.waste.v1 import waste_service_pb2 as pb
 from herne.waste.v1 import waste_service_pb2_grpc
 from herne_runtime.errors import InvalidArgument
+from herne_runtime.wellknown import optional_time
 from herne_waste.domain import DayPlan, ItemLine, Location, Pickup, PickupState, PlannedStep, SlotOffer
 from herne_waste.service import SlotTaken, WasteApp
 
@@ -262,6 +263,6 @@ class WasteServicer(waste_service_pb2_grpc.WasteServiceServicer):
         result = _RESULT.get(request.result)
         if result is None:
             raise InvalidArgument("result must be DONE, NOT_FOUND or REFUSED")
-        at = request.reported_time.ToDatetime(tzinfo=UTC) if request.HasField("reported_time") else None
+        at = optional_time(request, "reported_time")
         pickup, plan = await self.app.report(request.pickup_id, result, at, request.note, _now())
         return pb.ReportStopResultResponse(pickup=self._pickup(pickup, plan), plan=self._plan(plan))
