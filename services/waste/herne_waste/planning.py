@@ -46,7 +46,10 @@ def _parse(request: planning_service_pb2.PlanProblemRequest, network: RoadNetwor
     if which == "problem_json":
         return vroom.loads_problem(request.problem_json, network=network)
     if which == "problem_struct":
-        document = _integral(json_format.MessageToDict(request.problem_struct))
+        try:
+            document = _integral(json_format.MessageToDict(request.problem_struct))
+        except ValueError as error:  # NaN or infinity in a Struct number has no JSON form
+            raise InvalidArgument(f"problem_struct: {error}") from None
         return vroom.parse_problem(document, network=network)
     raise InvalidArgument("problem: set problem_json or problem_struct")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 import grpc
@@ -101,6 +102,7 @@ async def test_plan_problem_struct_with_reloads_touches_no_state(start_service, 
         ({"problem_json": json.dumps({**reload_day(), "vehicles": [{"id": 1, "capacity": [-2]}]})}, "capacity[0]"),
         ({}, "problem: set problem_json or problem_struct"),
         ({"problem_json": "{}", "time_limit_seconds": 61}, "time_limit_seconds"),
+        ({"problem_struct": struct_pb2.Struct(fields={"vehicles": struct_pb2.Value(number_value=math.nan)})}, "NaN"),
     ],
 )
 async def test_bad_problems_are_invalid_argument_naming_the_field(
