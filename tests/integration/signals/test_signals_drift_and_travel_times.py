@@ -88,15 +88,17 @@ async def test_corridor_drift_proposes_a_new_corridor_set(
             ),
             metadata=ENGINEER,
         )
-        for plan in corridor.plans:
-            await stub.ApprovePlan(pb.ApprovePlanRequest(plan_id=plan.plan_id), metadata=ENGINEER)
         approved = {plan.intersection_id: plan.plan_id for plan in corridor.plans}
         detector_ids = []
         for iid in approved:
             detail = await stub.GetIntersection(pb.GetIntersectionRequest(intersection_id=iid))
             detector_ids += [d for g in detail.signal_groups for d in g.detector_ids]
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=3)
+        # Every count is applied before the plans become active: the drift watcher never sees a
+        # corridor half measured (detectors missing still fall back to the historic profile).
         await _publish_counts(service, detector_ids, 6, start)  # 360 veh/h against a basis of 150
+        for plan in corridor.plans:
+            await stub.ApprovePlan(pb.ApprovePlanRequest(plan_id=plan.plan_id), metadata=ENGINEER)
 
         async def drift_plans() -> dict[str, pb.SignalPlan]:
             found = {}
