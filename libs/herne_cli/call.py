@@ -110,7 +110,10 @@ def run_call(
                     response_deserializer=resolved.response_class.FromString,
                 )
                 for count, response in enumerate(stream(request, metadata=metadata, timeout=timeout), 1):
-                    print(json_format.MessageToJson(response, indent=None), flush=True)
+                    print(
+                        json_format.MessageToJson(response, indent=None, always_print_fields_with_no_presence=True),
+                        flush=True,
+                    )
                     if max_messages is not None and count >= max_messages:
                         break
             else:
@@ -120,7 +123,7 @@ def run_call(
                     response_deserializer=resolved.response_class.FromString,
                 )
                 response = unary(request, metadata=metadata, timeout=timeout)
-                print(json_format.MessageToJson(response, indent=2))
+                print(json_format.MessageToJson(response, indent=2, always_print_fields_with_no_presence=True))
         except grpc.RpcError as error:
             print(f"{error.code().name}: {error.details()}", file=sys.stderr)
             return 1
