@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -305,6 +306,10 @@ class ServiceRuntime(Generic[S]):
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         await self.start()
+        # Modules, protobuf descriptors and the loaded catalogs live as long as the process: kept
+        # out of the cyclic collector, full collections stop re-scanning them during ingest.
+        gc.collect()
+        gc.freeze()
         try:
             await stop.wait()
         finally:
