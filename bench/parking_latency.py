@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,18 +69,19 @@ async def seed_states(stack: ParkingStack, catalog: ParkingCatalog, rng: random.
     raise SystemExit("the service did not apply the seed readings within 60 s")
 
 
-async def open_loop(call: Callable[[], Awaitable[object]], rate: float, seconds: float) -> tuple[list[float], int]:
-    """Latencies (s) from each call's planned send time, and the number of failed calls."""
+async def open_loop(
+    call: Callable[[], Awaitable[object]], rate: float, seconds: float
+) -> tuple[list[float], Counter[str]]:
+    """Latencies (s) from each call's planned send time, and the failed calls by status code and message."""
     latencies: list[float] = []
-    errors = 0
+    errors: Counter[str] = Counter()
     pending: set[asyncio.Task[None]] = set()
 
     async def one(planned: float) -> None:
-        nonlocal errors
         try:
             await call()
-        except grpc.aio.AioRpcError:
-            errors += 1
+        except grpc.aio.AioRpcError as error:
+            errors[f"{error.code().name}: {(error.details() or '')[:80]}"] += 1
             return
         latencies.append(time.perf_counter() - planned)
 
@@ -97,10 +99,12 @@ async def open_loop(call: Callable[[], Awaitable[object]], rate: float, seconds:
     return latencies, errors
 
 
-async def measure(target: str, catalog: ParkingCatalog, args: argparse.Namespace) -> dict[str, tuple[list[float], int]]:
+async def measure(
+    target: str, catalog: ParkingCatalog, args: argparse.Namespace
+) -> dict[str, tuple[list[float], Counter[str]]]:
     facility_ids = sorted(catalog.facilities)
     rng = random.Random(args.seed)
-    results: dict[str, tuple[list[float], int]] = {}
+    results: dict[str, tuple[list[float], Counter[str]]] = {}
     async with grpc.aio.insecure_channel(target) as channel:
         parking = ParkingServiceStub(channel)
         health = health_pb2_grpc.HealthStub(channel)
@@ -153,14 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, (latencies, errors) in results.items():
         if not latencies:
-            print(f"{name}: no successful calls ({errors} failed)")
+            print(f"{name}: no successful calls ({sum(errors.values())} failed: {dict(errors)})")
             continue
         print(
             f"{name:<36} calls {len(latencies):6d}  p50 {percentile(latencies, 0.5) * 1000:6.2f} ms  "
             f"p99 {percentile(latencies, 0.99) * 1000:6.2f} ms  p99.9 {percentile(latencies, 0.999) * 1000:6.2f} ms  "
             f"max {max(latencies) * 1000:6.1f} ms  mean {statistics.fmean(latencies) * 1000:5.2f} ms  "
-            f"failed {errors}"
+            f"failed {sum(errors.values())}"
         )
+        for problem, count in errors.most_common(5):
+            print(f"    {count} x {problem}")
     print(machine_line())
     return 0
 
