@@ -1,8 +1,11 @@
 """Short-term occupancy forecast: a time-of-week profile with a decaying anomaly.
 
 Parking follows the week: the P+R at Herne Bahnhof fills on weekday mornings,
-city-centre garages on Saturdays. The profile is the mean occupied count per
+city-centre garages on Saturdays. The profile is the mean occupancy per
 15-minute slot of the week (local time, Europe/Berlin) over the stored history.
+The service works in shares of the observed spaces (occupied / (occupied + free)),
+so silent sensors neither distort the profile nor count as free, and scales the
+result back to the spaces observed now.
 Today is rarely exactly average, and the difference between now and the
 profile persists for a while and then fades, so the forecast for ``h`` minutes
 ahead is::
@@ -40,7 +43,7 @@ def slot_of(moment: datetime) -> int:
 
 @dataclass(frozen=True)
 class Profile:
-    """Mean occupied spaces per slot of the week, with the sample count behind each."""
+    """Mean occupancy (spaces or shares, as given) per slot of the week, with the sample count behind each."""
 
     means: dict[int, float]
     samples: dict[int, int]
@@ -93,7 +96,7 @@ def forecast(
     *,
     now: datetime,
     occupied_now: float,
-    capacity: int,
+    capacity: float,
     horizons_minutes: Sequence[int],
     profile: Profile,
     slope: float,
@@ -112,6 +115,6 @@ def forecast(
         else:
             expected = occupied_now + slope * tau_minutes * (1.0 - decay)
             weight = 0.0
-        expected = min(max(expected, 0.0), float(capacity))
+        expected = min(max(expected, 0.0), capacity)
         points.append(ForecastPoint(horizon, target, expected, capacity - expected, weight))
     return points

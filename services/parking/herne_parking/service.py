@@ -15,7 +15,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from herne.parking.v1 import events_pb2
@@ -47,6 +47,8 @@ MAX_NEARBY_RADIUS_M = 20_000.0
 MAX_HISTORY_RANGE = timedelta(days=31)
 DEFAULT_HORIZONS = (15, 30, 60, 90, 120)
 PROFILE_CACHE_SECONDS = 900.0
+# A history sample enters the profile when at least this share of the spaces was observed.
+MIN_OBSERVED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,14 @@ def _counter_value_problem(event: CounterEventInput, facility: Facility) -> str 
     if abs(event.entering) > facility.counted_capacity:
         return f"a passage of {abs(event.entering)} vehicles exceeds the counted capacity {facility.counted_capacity}"
     return None
+
+
+def _observed_share(sample: HistorySample) -> float | None:
+    """Occupied share of the observed spaces, or None when too few were observed to say."""
+    observed = sample.occupied + sample.free
+    if observed == 0 or observed < MIN_OBSERVED_SHARE * (observed + sample.unknown):
+        return None
+    return sample.occupied / observed
 
 
 def _ms(moment: datetime) -> int:
@@ -432,7 +442,9 @@ class ParkingApp:
         start_ms = now_ms - self.history_retention_days * 86_400_000
         samples = await self.store.history(facility_id, start_ms, now_ms + 1)
         profile = build_profile(
-            (datetime.fromtimestamp(s.at_ms / 1000, tz=UTC), float(s.occupied)) for s in samples if s.unknown == 0
+            (datetime.fromtimestamp(sample.at_ms / 1000, tz=UTC), share)
+            for sample in samples
+            if (share := _observed_share(sample)) is not None
         )
         self._profiles[facility_id] = (now_s, profile)
         return profile
@@ -453,14 +465,25 @@ class ParkingApp:
             for t, occupied in self._occupied_samples.get(facility_id, ())
             if self.clock() - t <= self.trend_window_s
         ]
-        points = forecast(
+        # Shares of the spaces observed now, scaled back to them: a dead sensor neither spoils the
+        # profile nor lets the forecast promise spaces that nobody observes.
+        observed = current.capacity - current.unknown
+        shares = forecast(
             now=now,
-            occupied_now=float(current.occupied),
-            capacity=current.capacity - current.unknown,
+            occupied_now=current.occupied / observed if observed else 0.0,
+            capacity=1.0,
             horizons_minutes=chosen,
             profile=profile,
-            slope=slope_per_minute(recent),
+            slope=slope_per_minute(recent) / observed if observed else 0.0,
         )
+        points = [
+            replace(
+                point,
+                expected_occupied=point.expected_occupied * observed,
+                expected_free=point.expected_free * observed,
+            )
+            for point in shares
+        ]
         return Forecast(facility, current.free, profile.total_samples, points)
 
     # --- the refresh loop -------------------------------------------------------------------

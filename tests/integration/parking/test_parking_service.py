@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -384,3 +385,34 @@ async def test_open_data_feeds_agree_with_the_grpc_api(start_service, redis_clie
         sites = {site["uid"]: site for site in json.loads(bodies["parkapi/v3/parking-sites"])["items"]}
         assert sites[PR_HERNE.facility_id]["realtime_free_capacity"] == live.free
         assert sites[GARAGE.facility_id]["has_realtime_data"] is False
+
+
+async def test_forecast_profile_survives_silent_sensors(start_service, redis_client) -> None:
+    """Tests that weeks of history with a few dead sensors still make a profile, scaled to the observed spaces."""
+    from herne_parking.store import HistorySample, ParkingStore
+
+    zone = CATALOG.facilities["zone-mont-cenis"]  # 32 sensor spaces
+    now = datetime.now(UTC).replace(microsecond=0)
+    store = ParkingStore(redis_client)
+    # Four weeks at 15-minute resolution: 2 of the 32 sensors dead throughout, 75 % of the rest taken.
+    samples = {}
+    for index in range(1, 4 * 7 * 96):
+        at = now - timedelta(minutes=15 * index)
+        samples[int(at.timestamp() * 1000)] = HistorySample(int(at.timestamp() * 1000), 22, 8, 2)
+    for at_ms, sample in samples.items():
+        await store.record_history({zone.facility_id: sample}, keep_after_ms=at_ms - 86_400_000)
+    async with _parking(start_service) as service:
+        stub = ParkingServiceStub(service.channel)
+        # Now only 10 of the spaces are observed (the rest silent): 5 taken, 5 free, 50 % against the usual 73 %.
+        readings = [_reading(space.sensor_id, i < 5, now) for i, space in enumerate(zone.spaces[:10])]
+        await stub.ReportSensorReadings(pb.ReportSensorReadingsRequest(readings=readings), metadata=GATEWAY)
+        answer = await stub.ForecastOccupancy(
+            pb.ForecastOccupancyRequest(facility_id=zone.facility_id, horizons_minutes=[120])
+        )
+    assert answer.profile_samples > 2000
+    [point] = answer.forecasts
+    assert point.profile_weight > 0.8
+    # 2 h ahead the usual 22/30 share dominates: scaled to the 10 observed spaces, about 7 taken.
+    expected_share = 22 / 30 + (0.5 - 22 / 30) * math.exp(-2)
+    assert point.expected_occupied == pytest.approx(10 * expected_share, abs=0.01)
+    assert point.expected_free + point.expected_occupied == pytest.approx(10)
