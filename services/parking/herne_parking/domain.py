@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from herne_runtime.geo import haversine_m
@@ -82,17 +84,21 @@ class Facility:
     def capacity(self) -> int:
         return self.counted_capacity + len(self.spaces)
 
-    @property
-    def sensor_spaces_by_type(self) -> dict[SpaceType, int]:
+    # Cached (the fields are immutable) and read-only: every availability computation reads both,
+    # and counting a large facility's spaces on each GetAvailability was most of its cost.
+    @cached_property
+    def sensor_spaces_by_type(self) -> Mapping[SpaceType, int]:
         counts = Counter(space.space_type for space in self.spaces)
-        return {space_type: counts[space_type] for space_type in SpaceType if counts[space_type]}
+        return MappingProxyType({space_type: counts[space_type] for space_type in SpaceType if counts[space_type]})
 
-    @property
-    def capacity_by_type(self) -> dict[SpaceType, int]:
+    @cached_property
+    def capacity_by_type(self) -> Mapping[SpaceType, int]:
         capacity = dict(self.sensor_spaces_by_type)
         if self.counted_capacity:
             capacity[SpaceType.STANDARD] = capacity.get(SpaceType.STANDARD, 0) + self.counted_capacity
-        return {space_type: capacity[space_type] for space_type in SpaceType if space_type in capacity}
+        return MappingProxyType(
+            {space_type: capacity[space_type] for space_type in SpaceType if space_type in capacity}
+        )
 
     @property
     def always_open(self) -> bool:
