@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
+import logging
+import math
 import random
 import time as clock
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from herne_optim.problem import (
 )
 from herne_optim.routing.model import TIME_SCALE, Model, build
 
+_log = logging.getLogger(__name__)
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
 
@@ -153,49 +157,138 @@ def _routes_of(routing: Any, assignment: Any) -> list[list[int]]:
     return routes
 
 
+def _repair_parameters(options: SolveOptions) -> Any:
+    params = search_parameters(options, _REPAIR_S, "PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    # The global-cheapest-insertion path LNS takes half the time of a repair and adds nothing
+    # after a ruin (measured on rc105: 102 vs 205 ms per repair, same mean cost over 20).
+    params.local_search_operators.use_global_cheapest_insertion_path_lns = _BOOL_FALSE
+    return params
+
+
+_BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
+_STRING_SHARE = 0.5  # of the ruins: SISR strings; the rest remove a cluster of 8-16 nearby jobs
+_SISR_AVG_REMOVED = 10  # c-bar of SISR: jobs removed on average
+_SISR_MAX_STRING = 10  # L-max of SISR: longest string taken from one route
+_NEIGHBOURS = 100  # nearest jobs kept per job for the ruins
+# Simulated-annealing acceptance of the current plan (the best is kept apart): a worse plan
+# replaces it with probability exp(-(delta) / T), T falling from T0 to T1 (share of the cost).
+_T0_SHARE = 0.0
+_T1_SHARE = 0.0
+
+
 def _ruin_and_recreate(
     problem: RoutingProblem, options: SolveOptions, routes: list[list[int]], began: float
 ) -> tuple[Model, Any] | None:
-    """Our own outer loop: remove a cluster of nearby jobs (8-16 around a random one) from the
-    best plan, let OR-Tools reinsert and descend (greedy, short), keep the result if cheaper.
+    """Our own outer loop: ruin the current plan, let OR-Tools reinsert and descend (greedy,
+    short), keep the result by its cost. Two ruins, half each: SISR strings (consecutive jobs
+    from several routes near a random job) and a cluster of 8-16 jobs nearest a random one.
 
-    GLS alone stalls on tight time windows; these large, local moves get it out (measured on a
-    ten-instance Solomon subset at 10 s: mean gap 3.5 % -> see BENCHMARKS.md).
+    GLS alone stalls on tight time windows; these large, local moves get it out (see
+    BENCHMARKS.md, VRPTW).
     """
     model = build(problem)
     routing = model.routing
     routing.solver().ReSeed(options.seed)
     rng = random.Random(options.seed)  # noqa: S311 - search randomness, reproducible by seed
-    params = search_parameters(options, _REPAIR_S, "PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    params = _repair_parameters(options)
     start = routing.ReadAssignmentFromRoutes(routes, True)
     if start is None:
         return None
     best = routing.SolveFromAssignmentWithParameters(start, params)
     if best is None:
         return None
-    job_location = {index: model.nodes[model.manager.IndexToNode(index)].location for index in model.job_index.values()}
-    best_routes = _routes_of(routing, best)
-    rounds = 0
+    location = {index: model.nodes[model.manager.IndexToNode(index)].location for index in model.job_index.values()}
+    neighbours = {
+        i: heapq.nsmallest(
+            _NEIGHBOURS,
+            (j for j in location if j != i),
+            key=lambda j, i=i: (_travel(problem, location[i], location[j], "dist"), j),
+        )
+        for i in location
+    }
+    best_cost = best.ObjectiveValue()
+    current, current_cost = _routes_of(routing, best), best_cost
+    rounds = accepted = 0
+    loop_began = clock.monotonic()
+    loop_s = max(1e-3, options.time_limit_s - _REPAIR_S - (loop_began - began))
     while clock.monotonic() - began < options.time_limit_s - _REPAIR_S:
         if options.max_iterations is not None and rounds >= options.max_iterations:
             break
         rounds += 1
-        served = [index for route in best_routes for index in route if index in job_location]
+        served = [index for route in current for index in route if index in location]
         if len(served) < 2:
             break
-        seed = rng.choice(served)
-        size = min(len(served), rng.randint(8, 16))
-        origin = job_location[seed]
-        assert origin is not None
-        removed = set(sorted(served, key=lambda i: (problem.distance(origin, job_location[i] or origin), i))[:size])
-        ruined = [[index for index in route if index not in removed] for route in best_routes]
-        start = routing.ReadAssignmentFromRoutes(ruined, True)
-        if start is None:
+        removed = _ruin(rng, current, served, neighbours)
+        ruined = [[index for index in route if index not in removed] for route in current]
+        # RoutesToAssignment, not ReadAssignmentFromRoutes: the latter runs a solver per call
+        # and, once a repair has hit its time limit at the wrong moment, kept failing for the
+        # rest of the run (seen on rc105: every round wasted).
+        start = routing.solver().Assignment()
+        if not routing.RoutesToAssignment(ruined, True, True, start):
             continue
         candidate = routing.SolveFromAssignmentWithParameters(start, params)
-        if candidate is not None and candidate.ObjectiveValue() < best.ObjectiveValue():
-            best, best_routes = candidate, _routes_of(routing, candidate)
+        if candidate is None:
+            continue
+        cost = candidate.ObjectiveValue()
+        threshold = _threshold(rng, current_cost, _progress(options, rounds, loop_began, loop_s))
+        if cost < threshold:
+            current, current_cost = _routes_of(routing, candidate), cost
+            accepted += 1
+            if cost < best_cost:
+                best, best_cost = candidate, cost
+    _log.debug("ruin and recreate: %d rounds, %d accepted, best %d", rounds, accepted, best_cost)
     return model, best
+
+
+def _ruin(rng: random.Random, routes: list[list[int]], served: list[int], neighbours: dict[int, list[int]]) -> set[int]:
+    if rng.random() < _STRING_SHARE:
+        return _string_removal(rng, routes, served, neighbours)
+    seed = rng.choice(served)
+    on = set(served)
+    size = min(len(served), rng.randint(8, 16))
+    return {seed, *[j for j in neighbours[seed] if j in on][: size - 1]}
+
+
+def _progress(options: SolveOptions, rounds: int, loop_began: float, loop_s: float) -> float:
+    if options.max_iterations is not None:
+        return rounds / max(1, options.max_iterations)  # reproducible under a work budget
+    return min(1.0, (clock.monotonic() - loop_began) / loop_s)
+
+
+def _threshold(rng: random.Random, current_cost: int, progress: float) -> float:
+    """Cost a candidate must beat to replace the current plan."""
+    if _T0_SHARE <= 0:
+        return current_cost
+    temperature = _T0_SHARE * current_cost * (_T1_SHARE / _T0_SHARE) ** progress
+    return current_cost - temperature * math.log(1 - rng.random())
+
+
+def _string_removal(
+    rng: random.Random, routes: list[list[int]], served: list[int], neighbours: dict[int, list[int]]
+) -> set[int]:
+    """SISR ruin (Christiaens and Vanden Berghe 2020): strings of consecutive jobs from routes
+    near a random seed job, so the slack freed lies in one region and the reinsertion can
+    rearrange it."""
+    route_of = {index: k for k, route in enumerate(routes) for index in route}
+    sizes = [len(route) for route in routes if route]
+    longest = min(_SISR_MAX_STRING, sum(sizes) / len(sizes))
+    strings = int(rng.uniform(1, 4 * _SISR_AVG_REMOVED / (1 + longest)))
+    seed = rng.choice(served)
+    removed: set[int] = set()
+    ruined: set[int] = set()
+    for index in (seed, *neighbours[seed]):
+        if len(ruined) >= strings:
+            break
+        k = route_of.get(index)
+        if k is None or k in ruined:
+            continue
+        route = routes[k]
+        length = int(rng.uniform(1, min(len(route), longest) + 1))
+        position = route.index(index)
+        first = rng.randint(max(0, position - length + 1), min(position, len(route) - length))
+        removed.update(route[first : first + length])
+        ruined.add(k)
+    return removed
 
 
 def _empty(problem: RoutingProblem, unassigned: tuple[Unassigned, ...], began: float) -> Solution:
