@@ -100,6 +100,11 @@ async def test_propose_approve_publishes_and_activates(start_service, kafka_brok
     first = next(e.payload for e in events if e.payload.plan_id == proposed.plan_id)
     assert first.cycle_seconds == proposed.cycle_seconds
     assert len(first.groups) == len(proposed.groups)
+    # The controller gets each group's minimum green with its window, and the window respects it.
+    greens = {
+        g.signal_group_id: (g.green_end_seconds - g.green_start_seconds) % first.cycle_seconds for g in first.groups
+    }
+    assert all(5 <= g.min_green_seconds <= greens[g.signal_group_id] for g in first.groups)
 
 
 async def test_rejected_plan_never_becomes_active(start_service) -> None:

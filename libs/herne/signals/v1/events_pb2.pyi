@@ -38,14 +38,16 @@ class DetectorCount(_message.Message):
     def __init__(self, detector_id: _Optional[str] = ..., interval_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., interval_seconds: _Optional[int] = ..., vehicles: _Optional[int] = ..., occupancy_percent: _Optional[float] = ..., fault_reported: _Optional[bool] = ...) -> None: ...
 
 class SignalGroupTiming(_message.Message):
-    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds")
+    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds", "min_green_seconds")
     SIGNAL_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GREEN_START_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GREEN_END_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MIN_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
     signal_group_id: str
     green_start_seconds: int
     green_end_seconds: int
-    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ...) -> None: ...
+    min_green_seconds: int
+    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ..., min_green_seconds: _Optional[int] = ...) -> None: ...
 
 class SignalPlanActivated(_message.Message):
     __slots__ = ("intersection_id", "plan_id", "cycle_seconds", "offset_seconds", "groups", "approved_by", "activated_time")
