@@ -11,13 +11,18 @@ real days are not all average (weather, events, holidays), which is what the mod
 anomaly term is for; with --day-noise 0 the profile is the truth.
 
 The training weeks go into Redis through the service's own ParkingStore.record_history (a real
-redis-server), and the profile is what ParkingApp.profile builds from there (all samples within the
-retention, only those without unknown spaces, exactly as the service does) at the end of
-training. On the held-out weeks, every 15 minutes and for every facility, the service's forecast
-function (the one ParkingApp.forecast calls, with the current occupied count, capacity less unknown
-spaces, and the slope of the last 15 minutes) is compared with the count actually reached 15, 30,
-60 and 120 minutes later; so is the naive forecast, the current count. Errors are MAE in spaces and
-in % of the facility's capacity. Use a --seed not used while developing (7 was).
+redis-server), as the samples its refresh loop would have taken. The held-out weeks are then
+played through a ParkingApp (the service's application object, on a clock set to the simulated
+time): every --sample-minutes the state of every live sensor goes in through report_readings, the
+counted garages through a recount (report_counter_events), refresh() recomputes availability,
+the trend and records history as in the service; every 15 minutes ParkingApp.forecast (the code
+behind ForecastOccupancy: profile from the Redis history, shares of the observed spaces, trend)
+is asked for every facility and compared with the count actually reached 15, 30, 60 and 120
+minutes later; so is the naive forecast, the current count. Errors are MAE in spaces and in % of
+the facility's capacity. The profile is rebuilt from Redis every --profile-refresh-hours of
+simulated time (the service: every 15 minutes; rebuilding 35 days of history that often would
+make the bench slow without changing the figures noticeably). Use a --seed not used while
+developing (7 was).
 """
 
 from __future__ import annotations
@@ -38,9 +43,10 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from parking_stack import machine_line
 
+from herne_parking import service as service_module
 from herne_parking.domain import ParkingCatalog, load_catalog
-from herne_parking.forecast import LOCAL_TIME, Profile, forecast, slope_per_minute
-from herne_parking.service import ParkingApp
+from herne_parking.forecast import LOCAL_TIME
+from herne_parking.service import CounterEventInput, ParkingApp, SensorReadingInput
 from herne_parking.settings import DEMO_PARKING, ParkingSettings
 from herne_parking.simulator import SensorState, step_spaces, target_share
 from herne_parking.store import HistorySample, ParkingStore
@@ -49,7 +55,6 @@ from herne_stack.servers import redis_process, redis_ready
 
 HORIZONS = (15, 30, 60, 120)
 ORIGIN_EVERY_MINUTES = 15
-SLOPE_WINDOW_MINUTES = 15  # the service's trend window (parking_trend_window_seconds 900)
 
 
 # horizon -> group ("all", "profile", "trend") -> "model"/"naive"/"model_pct"/"naive_pct" -> absolute errors
@@ -63,6 +68,10 @@ class Series:
     capacity: int
     occupied: list[int]
     unknown: list[int]
+    counted: list[int]
+    # per step: occupied flag of each live (not dead) sensor, in catalog order; only from ``keep_from``
+    sensor_states: dict[int, bytes]
+    live_sensors: tuple[str, ...]
 
 
 def simulate(
@@ -74,6 +83,7 @@ def simulate(
     dead_share: float,
     day_noise: float,
     rng: random.Random,
+    keep_from: int,
 ) -> dict[str, Series]:
     dt_hours = step.total_seconds() / 3600
     result: dict[str, Series] = {}
@@ -86,7 +96,9 @@ def simulate(
         ]
         counted = round(share0 * facility.counted_capacity)
         day_factor: dict[date, float] = {}
-        occupied_series, unknown_series = [], []
+        occupied_series, unknown_series, counted_series = [], [], []
+        states: dict[int, bytes] = {}
+        live = [sensor for sensor in sensors if not sensor.dead]
         for index in range(steps):
             local = (start + step * index).astimezone(LOCAL_TIME)
             factor = day_factor.setdefault(local.date(), max(0.0, rng.gauss(1.0, day_noise)))
@@ -97,22 +109,46 @@ def simulate(
                     # The simulator's counters: each round moves to the target, with a vehicle or so of noise.
                     target = round(share * facility.counted_capacity)
                     counted = min(max(target + round(rng.gauss(0, 1)), 0), facility.counted_capacity)
-            occupied_series.append(sum(1 for s in sensors if s.occupied and not s.dead) + counted)
-            unknown_series.append(sum(1 for s in sensors if s.dead))
+            occupied_series.append(sum(1 for s in live if s.occupied) + counted)
+            unknown_series.append(len(sensors) - len(live))
+            counted_series.append(counted)
+            if index >= keep_from:
+                states[index] = bytes(s.occupied for s in live)
         result[facility.facility_id] = Series(
-            len(facility.spaces) + facility.counted_capacity, occupied_series, unknown_series
+            len(facility.spaces) + facility.counted_capacity,
+            occupied_series,
+            unknown_series,
+            counted_series,
+            states,
+            tuple(s.sensor_id for s in live),
         )
     return result
 
 
-async def profiles_from_redis(
-    redis_url: str, catalog: ParkingCatalog, series: dict[str, Series], start: datetime, step: timedelta, train: int
-) -> dict[str, Profile]:
-    """Training samples through ParkingStore.record_history, profiles through ParkingApp.profile."""
+def add(errors: Errors, group: str, horizon: int, model: float, naive: float, capacity: int) -> None:
+    for name in ("all", group):
+        bucket = errors[horizon][name]
+        bucket["model"].append(model)
+        bucket["naive"].append(naive)
+        bucket["model_pct"].append(100 * model / capacity)
+        bucket["naive_pct"].append(100 * naive / capacity)
+
+
+async def run_service(
+    redis_url: str,
+    catalog: ParkingCatalog,
+    series: dict[str, Series],
+    start: datetime,
+    step: timedelta,
+    train: int,
+    end: int,
+    profile_refresh: timedelta,
+) -> tuple[Errors, dict[str, int], int]:
+    """Training history into Redis, then the held-out steps through a ParkingApp; errors per horizon/group."""
     settings = ParkingSettings()
     client = aioredis.Redis.from_url(redis_url)
     store = ParkingStore(client)
-    cutoff = start + step * train
+    clock = [start.timestamp()]
     app = ParkingApp(
         catalog,
         store,
@@ -126,9 +162,15 @@ async def profiles_from_redis(
         max_clock_skew_s=settings.parking_max_clock_skew_seconds,
         max_streams_per_client=settings.max_streams_per_client,
         dedup_ttl_s=settings.event_dedup_ttl_seconds,
-        clock=cutoff.timestamp,
+        clock=lambda: clock[0],
     )
+    service_module.PROFILE_CACHE_SECONDS = profile_refresh.total_seconds()
+    step_min = int(step.total_seconds() // 60)
+    errors: Errors = {h: defaultdict(lambda: defaultdict(list)) for h in HORIZONS}
+    profile_samples: dict[str, int] = {}
+    mismatches = 0
     try:
+        await app.install()
         retention_ms = settings.parking_history_retention_days * 86_400_000
         for index in range(train):
             at_ms = int((start + step * index).timestamp() * 1000)
@@ -139,50 +181,45 @@ async def profiles_from_redis(
                 for fid, s in series.items()
             }
             await store.record_history(samples, keep_after_ms=at_ms - retention_ms)
-        return {fid: await app.profile(fid) for fid in catalog.facilities}
+        for index in range(train, end):
+            now = start + step * index
+            clock[0] = now.timestamp()
+            readings = [
+                SensorReadingInput(sensor, bool(flag), now)
+                for s in series.values()
+                for sensor, flag in zip(s.live_sensors, s.sensor_states[index], strict=True)
+            ]
+            for offset in range(0, len(readings), app.max_batch):
+                await app.report_readings(readings[offset : offset + app.max_batch])
+            recounts = [
+                CounterEventInput(fid, now, recalibration_occupied=s.counted[index])
+                for fid, s in series.items()
+                if catalog.facilities[fid].has_counters
+            ]
+            if recounts:
+                await app.report_counter_events(recounts)
+            current = {item.facility_id: item for item in await app.refresh()}
+            if (index - train) % (ORIGIN_EVERY_MINUTES // step_min):
+                continue
+            for fid, s in series.items():
+                if current[fid].occupied != s.occupied[index]:
+                    mismatches += 1
+                result = await app.forecast(fid, HORIZONS)
+                profile_samples[fid] = result.profile_samples
+                for point in result.points:
+                    actual = s.occupied[index + point.horizon_minutes // step_min]
+                    group = "profile" if point.profile_weight > 0 else "trend"
+                    add(
+                        errors,
+                        group,
+                        point.horizon_minutes,
+                        abs(point.expected_occupied - actual),
+                        abs(current[fid].occupied - actual),
+                        s.capacity,
+                    )
+        return errors, profile_samples, mismatches
     finally:
         await client.aclose()
-
-
-def evaluate(
-    series: dict[str, Series],
-    profiles: dict[str, Profile],
-    start: datetime,
-    step: timedelta,
-    first: int,
-    last: int,
-) -> tuple[Errors, dict[str, int]]:
-    """Absolute errors per horizon and group (all; with a profile; trend fallback), spaces and % of capacity."""
-    step_min = int(step.total_seconds() // 60)
-    errors: Errors = {h: defaultdict(lambda: defaultdict(list)) for h in HORIZONS}
-    profile_samples: dict[str, int] = {}
-    for fid, s in series.items():
-        profile = profiles[fid]
-        profile_samples[fid] = profile.total_samples
-        for origin in range(first, last, ORIGIN_EVERY_MINUTES // step_min):
-            now = start + step * origin
-            back = SLOPE_WINDOW_MINUTES // step_min
-            recent = [(start + step * i, float(s.occupied[i])) for i in range(max(origin - back, 0), origin + 1)]
-            points = forecast(
-                now=now,
-                occupied_now=float(s.occupied[origin]),
-                capacity=s.capacity - s.unknown[origin],
-                horizons_minutes=HORIZONS,
-                profile=profile,
-                slope=slope_per_minute(recent),
-            )
-            for point in points:
-                actual = s.occupied[origin + point.horizon_minutes // step_min]
-                model = abs(point.expected_occupied - actual)
-                naive = abs(s.occupied[origin] - actual)
-                group = "profile" if point.profile_weight > 0 else "trend"
-                for name in ("all", group):
-                    bucket = errors[point.horizon_minutes][name]
-                    bucket["model"].append(model)
-                    bucket["naive"].append(naive)
-                    bucket["model_pct"].append(100 * model / s.capacity)
-                    bucket["naive_pct"].append(100 * naive / s.capacity)
-    return errors, profile_samples
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-minutes", type=int, default=5, help="history resolution (the service's 300 s)")
     parser.add_argument("--dead-share", type=float, default=0.03, help="sensors that never report (simulator default)")
     parser.add_argument("--day-noise", type=float, default=0.1, help="sd of the per-day demand factor")
+    parser.add_argument("--profile-refresh-hours", type=float, default=24.0, help="simulated hours between rebuilds")
     args = parser.parse_args(argv)
     if not 0 < args.test_weeks < args.weeks:
         parser.error("--test-weeks must be between 1 and --weeks - 1")
@@ -216,18 +254,27 @@ def main(argv: list[str] | None = None) -> int:
         dead_share=args.dead_share,
         day_noise=args.day_noise,
         rng=random.Random(args.seed),
+        keep_from=train,
     )
     with tempfile.TemporaryDirectory(prefix="herne-parking-forecast-") as tmp:
         port = free_port()
         server = redis_process(port, Path(tmp) / "redis", Path(tmp) / "redis.log", persistent=False).start()
         try:
             server.wait_ready(lambda: redis_ready(port), 30)
-            profiles = asyncio.run(
-                profiles_from_redis(f"redis://127.0.0.1:{port}/0", catalog, series, start, step, train)
+            errors, profile_samples, mismatches = asyncio.run(
+                run_service(
+                    f"redis://127.0.0.1:{port}/0",
+                    catalog,
+                    series,
+                    start,
+                    step,
+                    train,
+                    per_week * args.weeks,
+                    timedelta(hours=args.profile_refresh_hours),
+                )
             )
         finally:
             server.stop()
-    errors, profile_samples = evaluate(series, profiles, start, step, train, per_week * args.weeks)
     without_profile = sorted(fid for fid, n in profile_samples.items() if n == 0)
     print(
         f"data: simulator occupancy model, {len(catalog.facilities)} demo facilities, {args.weeks} weeks from "
@@ -238,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         f"profiles from Redis history: {len(catalog.facilities) - len(without_profile)}/{len(catalog.facilities)} "
         f"facilities have one" + (f"; none for {', '.join(without_profile)}" if without_profile else "")
     )
+    if mismatches:
+        print(f"WARNING: {mismatches} forecasts started from a count that differs from the simulation")
     for group, title in (
         ("all", "all facilities"),
         ("profile", "facilities with a profile"),
