@@ -292,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         ("profile", "facilities with a profile"),
         ("trend", "facilities without a profile (trend fallback)"),
     ):
-        if not errors[HORIZONS[0]][group]["model"]:
+        if not errors[HORIZONS[0]][group]["model"] or (
+            group != "all" and len(errors[HORIZONS[0]][group]["model"]) == len(errors[HORIZONS[0]]["all"]["model"])
+        ):
             continue
         print(
             f"\n{title}: {len(errors[HORIZONS[0]][group]['model'])} forecasts per horizon, one every "
