@@ -33,7 +33,11 @@ class RuntimeSettings(BaseSettings):
         9100, ge=0, le=65535, description="Prometheus /metrics HTTP port (0 disables the endpoint)."
     )
     http_port: int = Field(
-        0, ge=0, le=65535, description="HTTP port for services that publish feeds over HTTP (0: none)."
+        0,
+        ge=0,
+        le=65535,
+        description="HTTP port of a service's feeds (open data, GBFS; 0 picks a free one). Services without feeds "
+        "open no HTTP port.",
     )
     health_port: int = Field(
         0,

@@ -16,6 +16,9 @@ class ParkingSettings(RuntimeSettings):
 
     grpc_port: int = Field(50051, ge=0, le=65535, description="gRPC port (0 picks a free one).")
     metrics_port: int = Field(9101, ge=0, le=65535, description="Prometheus /metrics HTTP port (0 disables).")
+    http_port: int = Field(
+        8081, ge=0, le=65535, description="HTTP port of the open-data feeds under /opendata (0 picks a free one)."
+    )
     parking_data_file: Path | None = Field(
         None, description="Facilities and sensor spaces (JSON, as the demo file); empty: the Herne demo data."
     )
