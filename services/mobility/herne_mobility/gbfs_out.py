@@ -9,6 +9,8 @@ nothing available, never as live.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +25,6 @@ GBFS_STATION_KINDS = (Kind.BIKE_SHARING, Kind.CAR_SHARING)
 FEEDS = ("system_information", "vehicle_types", "station_information", "station_status", "vehicle_status")
 # Ingest folds hybrid, plug-in hybrid and hydrogen into "other"; GBFS v3.0 has no "other" propulsion.
 _PROPULSION_OUT = {"other": "hybrid"}
-CONTACT_EMAIL = "opendata@herne.de"
-LICENSE_ID = "DL-DE-BY-2.0"
 
 
 def _rfc3339(epoch_s: float) -> str:
@@ -45,7 +45,15 @@ def discovery(app: MobilityApp, base_url: str) -> dict[str, Any]:
     return _envelope(app, {"feeds": feeds})
 
 
-def system_information(app: MobilityApp) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the aggregated feed, as system_information states it."""
+
+    contact_email: str
+    license_id: str
+
+
+def system_information(app: MobilityApp, publisher: Publisher) -> dict[str, Any]:
     return _envelope(
         app,
         {
@@ -54,9 +62,9 @@ def system_information(app: MobilityApp) -> dict[str, Any]:
             "name": _text("Mobilstationen Herne (aggregiert)"),
             "operator": _text("Stadt Herne"),
             "opening_hours": "24/7",
-            "feed_contact_email": CONTACT_EMAIL,
+            "feed_contact_email": publisher.contact_email,
             "timezone": "Europe/Berlin",
-            "license_id": LICENSE_ID,
+            "license_id": publisher.license_id,
             "attribution_organization_name": _text(
                 ", ".join(sorted(state.config.name or state.config.system_id for state in app.feeds.values()))
                 or "Stadt Herne"
@@ -150,10 +158,10 @@ def vehicle_status(app: MobilityApp) -> dict[str, Any]:
     return _envelope(app, {"vehicles": vehicles})
 
 
-def gbfs_routes(app: MobilityApp, prefix: str = "/gbfs") -> list[web.RouteDef]:
+def gbfs_routes(app: MobilityApp, publisher: Publisher, prefix: str = "/gbfs") -> list[web.RouteDef]:
     """aiohttp routes of the feed: ``<prefix>/gbfs.json`` and ``<prefix>/<feed>.json``."""
-    builders = {
-        "system_information": system_information,
+    builders: dict[str, Callable[[MobilityApp], dict[str, Any]]] = {
+        "system_information": lambda app: system_information(app, publisher),
         "vehicle_types": vehicle_types,
         "station_information": station_information,
         "station_status": station_status,

@@ -24,7 +24,7 @@ from herne_mobility.feeds import (
     read_url,
 )
 from herne_mobility.gbfs import SchemaSet
-from herne_mobility.gbfs_out import gbfs_routes
+from herne_mobility.gbfs_out import Publisher, gbfs_routes
 from herne_mobility.hubs import DEMO_HUBS, load_hubs
 from herne_mobility.model import FeedSnapshot, ParkingState
 from herne_mobility.service import MobilityApp
@@ -150,7 +150,8 @@ async def setup(context: ServiceContext[MobilitySettings]) -> None:
         mobility_service_pb2_grpc.add_MobilityServiceServicer_to_server,
         MobilityServicer(app),
     )
-    context.add_http_routes(gbfs_routes(app))
+    publisher = Publisher(settings.mobility_gbfs_contact_email, settings.mobility_gbfs_license_id)
+    context.add_http_routes(gbfs_routes(app, publisher))
 
     async def occupancy_changed(event: Event[object]) -> None:
         change = event.payload

@@ -24,6 +24,17 @@ class MobilitySettings(RuntimeSettings):
     http_port: int = Field(
         8082, ge=0, le=65535, description="HTTP port of the aggregated GBFS v3.0 feed (0 picks a free one)."
     )
+    mobility_gbfs_contact_email: str = Field(
+        "opendata@herne.de",
+        min_length=3,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="feed_contact_email of the aggregated GBFS feed (the city's open-data contact).",
+    )
+    mobility_gbfs_license_id: str = Field(
+        "DL-DE-BY-2.0",
+        min_length=1,
+        description="SPDX id of the aggregated GBFS feed's licence (Datenlizenz Deutschland by default).",
+    )
     mobility_hubs_file: Path | None = Field(
         None, description="Hubs and their stations (JSON, as the demo file); empty: the Herne demo hubs."
     )
