@@ -94,7 +94,13 @@ def run_call(
     target = target or default_target(resolved.descriptor)
     if target is None:
         raise SystemExit("this RPC is served by every service: pass --target host:port")
-    request = json_format.Parse(body or "{}", resolved.request_class())
+    try:
+        request = json_format.Parse(body or "{}", resolved.request_class())
+    except json_format.ParseError as error:
+        fields = ", ".join(field.json_name for field in resolved.request_class.DESCRIPTOR.fields)
+        print(f"request body for {method_name}: {error}", file=sys.stderr)
+        print(f"fields of {resolved.request_class.DESCRIPTOR.full_name}: {fields}", file=sys.stderr)
+        return 2
     metadata = [("authorization", f"Bearer {token}")] if token else None
     if tls_ca:
         with open(tls_ca, "rb") as ca:

@@ -555,8 +555,8 @@ class Planner:
                     SlotOffer(
                         plan.date,
                         (window.start, window.end),
-                        round(km, 3),
-                        round(insertion.added_duration_s / 60.0, 1),
+                        round(km, 3) + 0.0,  # + 0.0: a rounded -0.0004 shows as 0.0, not -0.0
+                        round(insertion.added_duration_s / 60.0, 1) + 0.0,
                         km + self.day_penalty_km * delay,
                     )
                 )
