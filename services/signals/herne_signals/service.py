@@ -284,9 +284,7 @@ class SignalsApp:
                 previous = replace(previous, status=SUPERSEDED)
             plan = replace(plan, status=ACTIVE, decided_time=now, decided_by=decided_by)
             await self.store.activate(plan, previous)
-        await self.publisher.publish(
-            TRAFFIC_SIGNAL_PLANS, activated_event(plan, intersection, now), subject=plan.intersection_id
-        )
+        await self.publisher.publish(TRAFFIC_SIGNAL_PLANS, activated_event(plan, now), subject=plan.intersection_id)
         metrics.ACTIVE_PLAN_CYCLE.labels(plan.intersection_id).set(plan.cycle_s)
         metrics.ACTIVE_PLAN_DELAY.labels(plan.intersection_id).set(plan.mean_delay_s)
         return plan
@@ -350,7 +348,7 @@ class SignalsApp:
         return condition
 
 
-def activated_event(plan: SignalPlan, intersection: Intersection, now: datetime) -> events_pb2.SignalPlanActivated:
+def activated_event(plan: SignalPlan, now: datetime) -> events_pb2.SignalPlanActivated:
     return events_pb2.SignalPlanActivated(
         intersection_id=plan.intersection_id,
         plan_id=plan.plan_id,
@@ -361,7 +359,11 @@ def activated_event(plan: SignalPlan, intersection: Intersection, now: datetime)
                 signal_group_id=g.group_id,
                 green_start_seconds=g.green_start_s,
                 green_end_seconds=g.green_end_s,
-                min_green_seconds=intersection.group(g.group_id).min_green_s,
+                min_green_seconds=g.min_green_s,
+                max_green_seconds=g.max_green_s,
+                extension_seconds=g.extension_s,
+                coordinated=g.coordinated,
+                free_max_green_seconds=g.free_max_green_s or g.max_green_s,
             )
             for g in plan.groups
         ],

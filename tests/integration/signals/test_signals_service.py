@@ -100,11 +100,15 @@ async def test_propose_approve_publishes_and_activates(start_service, kafka_brok
     first = next(e.payload for e in events if e.payload.plan_id == proposed.plan_id)
     assert first.cycle_seconds == proposed.cycle_seconds
     assert len(first.groups) == len(proposed.groups)
-    # The controller gets each group's minimum green with its window, and the window respects it.
-    greens = {
-        g.signal_group_id: (g.green_end_seconds - g.green_start_seconds) % first.cycle_seconds for g in first.groups
+    # The controller gets each group's actuation with its window, the same as the approved plan.
+    assert {
+        g.signal_group_id: (g.min_green_seconds, g.max_green_seconds, g.extension_seconds, g.coordinated)
+        for g in first.groups
+    } == {
+        g.signal_group_id: (g.min_green_seconds, g.max_green_seconds, g.extension_seconds, g.coordinated)
+        for g in proposed.groups
     }
-    assert all(5 <= g.min_green_seconds <= greens[g.signal_group_id] for g in first.groups)
+    assert all(5 <= g.min_green_seconds <= g.max_green_seconds <= g.free_max_green_seconds for g in first.groups)
 
 
 async def test_rejected_plan_never_becomes_active(start_service) -> None:

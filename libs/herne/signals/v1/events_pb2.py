@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dherne/signals/v1/events.proto\x12\x10herne.signals.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x01\n\rDetectorCount\x12\x13\n\x0b\x64\x65tector_id\x18\x01 \x01(\t\x12\x37\n\x13interval_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10interval_seconds\x18\x03 \x01(\x05\x12\x10\n\x08vehicles\x18\x04 \x01(\x05\x12\x19\n\x11occupancy_percent\x18\x05 \x01(\x01\x12\x16\n\x0e\x66\x61ult_reported\x18\x06 \x01(\x08\"\x7f\n\x11SignalGroupTiming\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x1b\n\x13green_start_seconds\x18\x02 \x01(\x05\x12\x19\n\x11green_end_seconds\x18\x03 \x01(\x05\x12\x19\n\x11min_green_seconds\x18\x04 \x01(\x05\"\xec\x01\n\x13SignalPlanActivated\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12\x15\n\rcycle_seconds\x18\x03 \x01(\x05\x12\x16\n\x0eoffset_seconds\x18\x04 \x01(\x05\x12\x33\n\x06groups\x18\x05 \x03(\x0b\x32#.herne.signals.v1.SignalGroupTiming\x12\x13\n\x0b\x61pproved_by\x18\x06 \x01(\t\x12\x32\n\x0e\x61\x63tivated_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x14RoadConditionChanged\x12\x12\n\nsegment_id\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_node_id\x18\x02 \x01(\t\x12\x12\n\nto_node_id\x18\x03 \x01(\t\x12\x31\n\x04kind\x18\x04 \x01(\x0e\x32#.herne.signals.v1.RoadConditionKind\x12\x1a\n\x12travel_time_factor\x18\x05 \x01(\x01\x12\x33\n\x0fvalid_from_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10valid_until_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x08 \x01(\t*\x9b\x01\n\x11RoadConditionKind\x12#\n\x1fROAD_CONDITION_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1aROAD_CONDITION_KIND_NORMAL\x10\x01\x12!\n\x1dROAD_CONDITION_KIND_CONGESTED\x10\x02\x12\x1e\n\x1aROAD_CONDITION_KIND_CLOSED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dherne/signals/v1/events.proto\x12\x10herne.signals.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x01\n\rDetectorCount\x12\x13\n\x0b\x64\x65tector_id\x18\x01 \x01(\t\x12\x37\n\x13interval_start_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10interval_seconds\x18\x03 \x01(\x05\x12\x10\n\x08vehicles\x18\x04 \x01(\x05\x12\x19\n\x11occupancy_percent\x18\x05 \x01(\x01\x12\x16\n\x0e\x66\x61ult_reported\x18\x06 \x01(\x08\"\xea\x01\n\x11SignalGroupTiming\x12\x17\n\x0fsignal_group_id\x18\x01 \x01(\t\x12\x1b\n\x13green_start_seconds\x18\x02 \x01(\x05\x12\x19\n\x11green_end_seconds\x18\x03 \x01(\x05\x12\x19\n\x11min_green_seconds\x18\x04 \x01(\x05\x12\x19\n\x11max_green_seconds\x18\x05 \x01(\x05\x12\x19\n\x11\x65xtension_seconds\x18\x06 \x01(\x01\x12\x13\n\x0b\x63oordinated\x18\x07 \x01(\x08\x12\x1e\n\x16\x66ree_max_green_seconds\x18\x08 \x01(\x05\"\xec\x01\n\x13SignalPlanActivated\x12\x17\n\x0fintersection_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12\x15\n\rcycle_seconds\x18\x03 \x01(\x05\x12\x16\n\x0eoffset_seconds\x18\x04 \x01(\x05\x12\x33\n\x06groups\x18\x05 \x03(\x0b\x32#.herne.signals.v1.SignalGroupTiming\x12\x13\n\x0b\x61pproved_by\x18\x06 \x01(\t\x12\x32\n\x0e\x61\x63tivated_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x14RoadConditionChanged\x12\x12\n\nsegment_id\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_node_id\x18\x02 \x01(\t\x12\x12\n\nto_node_id\x18\x03 \x01(\t\x12\x31\n\x04kind\x18\x04 \x01(\x0e\x32#.herne.signals.v1.RoadConditionKind\x12\x1a\n\x12travel_time_factor\x18\x05 \x01(\x01\x12\x33\n\x0fvalid_from_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10valid_until_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x08 \x01(\t*\x9b\x01\n\x11RoadConditionKind\x12#\n\x1fROAD_CONDITION_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1aROAD_CONDITION_KIND_NORMAL\x10\x01\x12!\n\x1dROAD_CONDITION_KIND_CONGESTED\x10\x02\x12\x1e\n\x1aROAD_CONDITION_KIND_CLOSED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'herne.signals.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROADCONDITIONKIND']._serialized_start=933
-  _globals['_ROADCONDITIONKIND']._serialized_end=1088
+  _globals['_ROADCONDITIONKIND']._serialized_start=1041
+  _globals['_ROADCONDITIONKIND']._serialized_end=1196
   _globals['_DETECTORCOUNT']._serialized_start=85
   _globals['_DETECTORCOUNT']._serialized_end=273
-  _globals['_SIGNALGROUPTIMING']._serialized_start=275
-  _globals['_SIGNALGROUPTIMING']._serialized_end=402
-  _globals['_SIGNALPLANACTIVATED']._serialized_start=405
-  _globals['_SIGNALPLANACTIVATED']._serialized_end=641
-  _globals['_ROADCONDITIONCHANGED']._serialized_start=644
-  _globals['_ROADCONDITIONCHANGED']._serialized_end=930
+  _globals['_SIGNALGROUPTIMING']._serialized_start=276
+  _globals['_SIGNALGROUPTIMING']._serialized_end=510
+  _globals['_SIGNALPLANACTIVATED']._serialized_start=513
+  _globals['_SIGNALPLANACTIVATED']._serialized_end=749
+  _globals['_ROADCONDITIONCHANGED']._serialized_start=752
+  _globals['_ROADCONDITIONCHANGED']._serialized_end=1038
 # @@protoc_insertion_point(module_scope)

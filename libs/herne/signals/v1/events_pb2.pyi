@@ -38,16 +38,24 @@ class DetectorCount(_message.Message):
     def __init__(self, detector_id: _Optional[str] = ..., interval_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., interval_seconds: _Optional[int] = ..., vehicles: _Optional[int] = ..., occupancy_percent: _Optional[float] = ..., fault_reported: _Optional[bool] = ...) -> None: ...
 
 class SignalGroupTiming(_message.Message):
-    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds", "min_green_seconds")
+    __slots__ = ("signal_group_id", "green_start_seconds", "green_end_seconds", "min_green_seconds", "max_green_seconds", "extension_seconds", "coordinated", "free_max_green_seconds")
     SIGNAL_GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     GREEN_START_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GREEN_END_SECONDS_FIELD_NUMBER: _ClassVar[int]
     MIN_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    EXTENSION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    COORDINATED_FIELD_NUMBER: _ClassVar[int]
+    FREE_MAX_GREEN_SECONDS_FIELD_NUMBER: _ClassVar[int]
     signal_group_id: str
     green_start_seconds: int
     green_end_seconds: int
     min_green_seconds: int
-    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ..., min_green_seconds: _Optional[int] = ...) -> None: ...
+    max_green_seconds: int
+    extension_seconds: float
+    coordinated: bool
+    free_max_green_seconds: int
+    def __init__(self, signal_group_id: _Optional[str] = ..., green_start_seconds: _Optional[int] = ..., green_end_seconds: _Optional[int] = ..., min_green_seconds: _Optional[int] = ..., max_green_seconds: _Optional[int] = ..., extension_seconds: _Optional[float] = ..., coordinated: _Optional[bool] = ..., free_max_green_seconds: _Optional[int] = ...) -> None: ...
 
 class SignalPlanActivated(_message.Message):
     __slots__ = ("intersection_id", "plan_id", "cycle_seconds", "offset_seconds", "groups", "approved_by", "activated_time")
