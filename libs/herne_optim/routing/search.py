@@ -23,7 +23,7 @@ from herne_optim.problem import (
     Unassigned,
     UnassignedReason,
 )
-from herne_optim.routing.model import TIME_SCALE, Model, build
+from herne_optim.routing.model import MANDATORY_PENALTY, TIME_SCALE, Model, build
 
 _log = logging.getLogger(__name__)
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
@@ -259,7 +259,9 @@ def _threshold(rng: random.Random, current_cost: int, progress: float) -> float:
     """Cost a candidate must beat to replace the current plan."""
     if _T0_SHARE <= 0:
         return current_cost
-    temperature = _T0_SHARE * current_cost * (_T1_SHARE / _T0_SHARE) ** progress
+    # Scaled by the plan's cost without the unserved-mandatory penalties: those would make
+    # the temperature a random walk over the routes while a job is still left out.
+    temperature = _T0_SHARE * (current_cost % MANDATORY_PENALTY) * (_T1_SHARE / _T0_SHARE) ** progress
     return current_cost - temperature * math.log(1 - rng.random())
 
 
