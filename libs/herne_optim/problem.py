@@ -267,6 +267,9 @@ class RoutingProblem:
         raise KeyError(job_id)
 
 
+MAX_WORKERS = 16
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """How long and how to search.
@@ -288,12 +291,18 @@ class SolveOptions:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"  # an OR-Tools LocalSearchMetaheuristic name
     minimise_vehicles: bool = False  # lexicographic: first fewest vehicles, then cost
     log_search: bool = False
+    # Independent searches run side by side (seeds seed, seed+1, ...; one in this process, the
+    # others in worker processes), the best plan wins. 1 = this process only; more pays only
+    # with a free core per worker.
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if not 0 < self.time_limit_s <= 3600:
             raise ProblemError("time_limit_s must be in (0, 3600]")
         if self.max_iterations is not None and self.max_iterations < 1:
             raise ProblemError("max_iterations must be >= 1")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ProblemError(f"workers must be 1..{MAX_WORKERS}")
 
 
 class StepKind(StrEnum):

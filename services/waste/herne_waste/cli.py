@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     vrptw.add_argument("--solomon", required=True, help="instance file (Solomon text format)")
     vrptw.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     vrptw.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    vrptw.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="searches side by side, the best wins (default: min(2, cores))",
+    )
     vrptw.set_defaults(handler=_solve_vrptw)
     _add_plan_day(subparsers)
     from herne_waste.tours_cli import add_tours_command  # the tours table (waste service engineer)
@@ -30,7 +37,7 @@ def _solve_vrptw(args: argparse.Namespace) -> int:
 
     try:
         instance = solomon.load(args.solomon)
-        options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed)
+        options = SolveOptions(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers)
     except (OSError, ProblemError) as exc:
         print(f"solve-vrptw: {exc}", file=sys.stderr)
         return 2
