@@ -878,3 +878,107 @@ async def test_mobility_killed_during_gbfs_updates_serves_the_last_feed(fault_in
         catch_up_after_last_write_s=catch_up,
     )
     assert after_restart == final
+
+
+@pytest.mark.slow
+async def test_two_parking_processes_never_corrupt_counts(fault_infra: Infra, tmp_path: Path) -> None:
+    """Tests two parking processes (one consumer group, 2 partitions) plus gateway calls to both at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from herne.parking.v1 import parking_service_pb2 as pb
+    from herne.parking.v1.parking_service_pb2_grpc import ParkingServiceStub
+    from herne_events.topics import PARKING_COUNTER_EVENTS
+    from herne_parking.server import catalog_from_settings
+    from herne_parking.settings import ParkingSettings
+
+    entry = next(e for e in SERVICES if e.name == "parking")
+    catalog = catalog_from_settings(ParkingSettings())
+    by_topic = ("city-center-neue-hoefe", "wanne-eickel-hbf-parkhaus")  # passages through the broker
+    by_rpc = "parkhaus-kulturzentrum"  # passages sent to both processes at the same time
+    zone = catalog.facilities["zone-robert-brauner-platz"]  # readings sent to both processes at once
+    services = [start_services([entry], fault_infra, tmp_path / name)[0] for name in ("first", "second")]
+    publisher = EventPublisher(KafkaConnection(fault_infra.bootstrap, client_id="fault-two"), source="/tests")
+    await publisher.start(wait=True)
+    start = datetime.now(UTC).replace(microsecond=0)
+    expected = {fid: catalog.facilities[fid].counted_capacity // 2 for fid in (*by_topic, by_rpc)}
+    try:
+        recounts = [_recount(fid, count, start) for fid, count in expected.items()]
+        await publisher.publish_many(PARKING_COUNTER_EVENTS, recounts, subjects=list(expected))
+
+        def recounted() -> bool:
+            with services[0].channel() as channel:
+                return all(_observed_at(channel, fid) >= start for fid in expected)
+
+        wait_for(recounted, timeout=60, what="the recounts")
+        rng = random.Random(21)
+        passages = []
+        for index in range(300):
+            fid = by_topic[index % 2]
+            entering = rng.random() < 0.5
+            expected[fid] += 1 if entering else -1
+            passages.append(_passage(fid, entering, 1, start + timedelta(milliseconds=index + 1), uuid.uuid4().hex))
+
+        def gateway(service: ServiceProcess, offset: int) -> list[int]:
+            # 100 single-event calls: every one a separate Lua run racing the other process.
+            counts = []
+            with service.channel() as channel:
+                stub = ParkingServiceStub(channel)
+                for index in range(100):
+                    entering = index % 3 != 0
+                    event = _passage(
+                        by_rpc, entering, 1, start + timedelta(milliseconds=offset + index), uuid.uuid4().hex
+                    )
+                    reply = stub.ReportCounterEvents(
+                        pb.ReportCounterEventsRequest(events=[event]), metadata=auth("sensor-gateway"), timeout=10
+                    )
+                    counts.append(reply.results[0].counted_occupied)
+                    reading = _reading(zone.spaces[index % len(zone.spaces)].sensor_id, entering)
+                    reading.observed_time.FromDatetime(start + timedelta(milliseconds=offset + index))
+                    stub.ReportSensorReadings(
+                        pb.ReportSensorReadingsRequest(readings=[reading]), metadata=auth("sensor-gateway"), timeout=10
+                    )
+            return counts
+
+        with ThreadPoolExecutor(2) as pool:
+            calls = [pool.submit(gateway, service, 1000 * (k + 1)) for k, service in enumerate(services)]
+            await publisher.publish_many(PARKING_COUNTER_EVENTS, passages, subjects=[p.facility_id for p in passages])
+            for call_ in calls:
+                call_.result(timeout=120)
+        # Per caller 66 entries and 34 exits: +32 each, never near 0 or the capacity.
+        expected[by_rpc] += 2 * sum(1 if index % 3 != 0 else -1 for index in range(100))
+        # Per zone sensor the newest reading wins: the second caller's (larger offsets), its last index.
+        newest: dict[str, bool] = {}
+        for index in range(100):
+            newest[zone.spaces[index % len(zone.spaces)].sensor_id] = index % 3 != 0
+        expected[zone.facility_id] = sum(newest.values())
+
+        def occupied() -> dict[str, int]:
+            # Asked of the other process than the one that applied most of it; the garages' own
+            # sensor spaces never report here, so their occupied count is the counted one.
+            with services[1].channel() as channel:
+                try:
+                    answer = ParkingServiceStub(channel).GetAvailability(
+                        pb.GetAvailabilityRequest(facility_ids=list(expected)), timeout=5
+                    )
+                except grpc.RpcError:
+                    return {}
+            return {item.facility_id: item.occupied for item in answer.availability}
+
+        try:
+            waited = wait_for(lambda: occupied() == expected, timeout=60, interval=0.3, what="exact counts")
+        except AssertionError:
+            raise AssertionError(f"served {occupied()}, reference {expected}") from None
+        await asyncio.sleep(1.0)  # anything applied twice would show up now
+        final = occupied()
+    finally:
+        await publisher.stop()
+        for service in services:
+            service.stop()
+    figures(
+        "two parking processes",
+        topic_passages=len(passages),
+        gateway_calls=2 * 200,
+        settled_after_s=waited,
+    )
+    assert final == expected, f"served {final}, reference {expected}"
