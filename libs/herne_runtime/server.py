@@ -141,6 +141,9 @@ def redis_client(url: str) -> aioredis.Redis:
     )
 
 
+_CANCEL_ATTEMPTS = 20  # x 0.5 s: how long stop() waits for background tasks to end
+
+
 class ServiceRuntime(Generic[S]):
     """Runs one service; ``start``/``stop`` for tests, ``serve_forever`` for processes."""
 
@@ -293,9 +296,17 @@ class ServiceRuntime(Generic[S]):
             for task in pending:
                 task.cancel()
             await asyncio.gather(*self._consumer_tasks, return_exceptions=True)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # A background loop may lose one cancellation: a client library can turn CancelledError
+        # into its own error inside a loop that logs errors and goes on. Cancel until all ended.
+        pending: set[asyncio.Task[None]] = set(self._tasks)
+        for _attempt in range(_CANCEL_ATTEMPTS):
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=0.5) if pending else (set(), set())
+            if not pending:
+                break
+        if pending:
+            log.warning("background_tasks_still_running", tasks=sorted(task.get_name() for task in pending))
         await self._stack.aclose()
         log.info("service_stopped")
 
