@@ -15,10 +15,22 @@ from collections import Counter
 from collections.abc import AsyncIterator, Collection, Hashable
 from typing import Generic, TypeVar
 
+import grpc
+
+from herne_runtime.auth import current_caller
 from herne_runtime.errors import ResourceExhausted
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+def stream_client(context: grpc.aio.ServicerContext) -> str:
+    """Who the per-client stream limit counts against: the token, else the peer's address."""
+    caller = current_caller()
+    if caller.token_label:
+        return f"token:{caller.token_label}"
+    peer = context.peer() or "unknown"
+    return "peer:" + peer.rsplit(":", 1)[0]
 
 
 class Subscription(Generic[K, V]):

@@ -20,8 +20,8 @@ from herne_mobility.service import (
     propulsion_pb,
     timestamp,
 )
-from herne_runtime.auth import current_caller
 from herne_runtime.errors import InvalidArgument
+from herne_runtime.streams import stream_client
 
 MAX_FILTER_VALUES = 16
 _KIND_PB = {kind: number for number, kind in KIND_BY_PB.items()}
@@ -32,14 +32,6 @@ _MODE_FIELDS = {
     "scooter": "scooters_available",
     "car": "cars_available",
 }
-
-
-def _client_of(context: grpc.aio.ServicerContext) -> str:
-    caller = current_caller()
-    if caller.token_label:
-        return f"token:{caller.token_label}"
-    peer = context.peer() or "unknown"
-    return "peer:" + peer.rsplit(":", 1)[0]
 
 
 def age_pb(age: SourceAge) -> pb.SourceAge:
@@ -192,7 +184,7 @@ class MobilityServicer(mobility_service_pb2_grpc.MobilityServiceServicer):
     ) -> AsyncIterator[pb.WatchHubResponse]:
         ids = self.app.resolve_hubs(list(request.hub_ids))
         # Subscribe before the snapshot so no change between the two is missed.
-        with self.app.hub_feed.subscribe(_client_of(context), ids) as subscription:
+        with self.app.hub_feed.subscribe(stream_client(context), ids) as subscription:
             for hub_id in ids or sorted(self.app.hub_data.hubs):
                 yield pb.WatchHubResponse(hub=hub_pb(self.app, self.app.hub_view(hub_id)))
             async for batch in subscription:
@@ -203,7 +195,7 @@ class MobilityServicer(mobility_service_pb2_grpc.MobilityServiceServicer):
         self, request: pb.WatchStationsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchStationsResponse]:
         ids = self.app.resolve_stations(list(request.station_ids), request.hub_id)
-        with self.app.station_feed.subscribe(_client_of(context), ids) as subscription:
+        with self.app.station_feed.subscribe(stream_client(context), ids) as subscription:
             for station_id in ids or sorted(self.app.stations):
                 yield pb.WatchStationsResponse(station=station_pb(self.app, self.app.view(station_id)))
             async for batch in subscription:

@@ -17,8 +17,8 @@ from herne_parking.convert import (
 )
 from herne_parking.domain import SpaceType
 from herne_parking.service import CounterEventInput, ItemOutcome, ItemResult, ParkingApp, SensorReadingInput
-from herne_runtime.auth import current_caller
 from herne_runtime.errors import InvalidArgument
+from herne_runtime.streams import stream_client
 from herne_runtime.wellknown import optional_time
 
 _READING_OUTCOME = {
@@ -75,14 +75,6 @@ def counter_input(event: events_pb2.CounterEvent) -> CounterEventInput:
         entering=entering,
         event_id=event.event_id,
     )
-
-
-def _client_of(context: grpc.aio.ServicerContext) -> str:
-    caller = current_caller()
-    if caller.token_label:
-        return f"token:{caller.token_label}"
-    peer = context.peer() or "unknown"
-    return "peer:" + peer.rsplit(":", 1)[0]
 
 
 class ParkingServicer(parking_service_pb2_grpc.ParkingServiceServicer):
@@ -147,7 +139,7 @@ class ParkingServicer(parking_service_pb2_grpc.ParkingServiceServicer):
     ) -> AsyncIterator[pb.WatchAvailabilityResponse]:
         ids = self.app.resolve_ids(list(request.facility_ids))
         # Subscribe before the snapshot so no change between the two is missed.
-        with self.app.feed.subscribe(_client_of(context), ids) as subscription:
+        with self.app.feed.subscribe(stream_client(context), ids) as subscription:
             snapshot = await self.app.availability(ids)
             now = self.app.now()
             yield pb.WatchAvailabilityResponse(snapshot=True, availability=[availability_pb(a, now) for a in snapshot])

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -18,7 +19,7 @@ from herne_signals import metrics
 from herne_signals.detectors import Reading, apply, drift, measured_demand
 from herne_signals.model import Intersection, Network, detectors, historic_flow, stage_problem
 from herne_signals.optimise import CorridorResult, Options, optimise_corridor, optimise_intersection
-from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan, window_length
+from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, GroupTiming, SignalPlan, window_length
 from herne_signals.store import SignalsStore
 from herne_signals.travel_times import DEFAULT_GREEN_SHARE, bpr_factor, material_change, measured_segments
 from herne_signals.validator import UnsafePlan, ensure_safe
@@ -348,25 +349,27 @@ class SignalsApp:
         return condition
 
 
+def timing_fields(group: GroupTiming) -> dict[str, Any]:
+    """A group's timing as the fields shared by the API's GroupTiming and the event's SignalGroupTiming."""
+    return {
+        "signal_group_id": group.group_id,
+        "green_start_seconds": group.green_start_s,
+        "green_end_seconds": group.green_end_s,
+        "min_green_seconds": group.min_green_s,
+        "max_green_seconds": group.max_green_s,
+        "extension_seconds": group.extension_s,
+        "coordinated": group.coordinated,
+        "free_max_green_seconds": group.free_max_green_s or group.max_green_s,
+    }
+
+
 def activated_event(plan: SignalPlan, now: datetime) -> events_pb2.SignalPlanActivated:
     return events_pb2.SignalPlanActivated(
         intersection_id=plan.intersection_id,
         plan_id=plan.plan_id,
         cycle_seconds=plan.cycle_s,
         offset_seconds=plan.offset_s,
-        groups=[
-            events_pb2.SignalGroupTiming(
-                signal_group_id=g.group_id,
-                green_start_seconds=g.green_start_s,
-                green_end_seconds=g.green_end_s,
-                min_green_seconds=g.min_green_s,
-                max_green_seconds=g.max_green_s,
-                extension_seconds=g.extension_s,
-                coordinated=g.coordinated,
-                free_max_green_seconds=g.free_max_green_s or g.max_green_s,
-            )
-            for g in plan.groups
-        ],
+        groups=[events_pb2.SignalGroupTiming(**timing_fields(g)) for g in plan.groups],
         approved_by=plan.decided_by,
         activated_time=timestamp(now),
     )

@@ -14,7 +14,7 @@ from herne_runtime.errors import InvalidArgument
 from herne_runtime.wellknown import optional_time
 from herne_signals.model import Intersection
 from herne_signals.plan import ACTIVE, PROPOSED, REJECTED, SUPERSEDED, SignalPlan
-from herne_signals.service import SignalsApp, timestamp
+from herne_signals.service import SignalsApp, timestamp, timing_fields
 
 _STATUS = {
     PROPOSED: pb.PLAN_STATUS_PROPOSED,
@@ -54,19 +54,7 @@ def plan_message(plan: SignalPlan) -> pb.SignalPlan:
         intersection_id=plan.intersection_id,
         cycle_seconds=plan.cycle_s,
         offset_seconds=plan.offset_s,
-        groups=[
-            pb.GroupTiming(
-                signal_group_id=g.group_id,
-                green_start_seconds=g.green_start_s,
-                green_end_seconds=g.green_end_s,
-                min_green_seconds=g.min_green_s,
-                max_green_seconds=g.max_green_s,
-                extension_seconds=g.extension_s,
-                coordinated=g.coordinated,
-                free_max_green_seconds=g.free_max_green_s or g.max_green_s,
-            )
-            for g in plan.groups
-        ],
+        groups=[pb.GroupTiming(**timing_fields(g)) for g in plan.groups],
         expectations=[
             pb.GroupExpectation(
                 signal_group_id=e.group_id,
