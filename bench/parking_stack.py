@@ -74,6 +74,7 @@ class ParkingStack:
             "HERNE_GRPC_HOST": "127.0.0.1",
             "HERNE_GRPC_PORT": str(self.grpc_port),
             "HERNE_METRICS_PORT": str(self.metrics_port),
+            "HERNE_HTTP_PORT": "0",  # the open-data feeds on a free port, never 8081 of a running `make run`
             "HERNE_LOG_FORMAT": "json",
             **(extra_env or {}),
         }
